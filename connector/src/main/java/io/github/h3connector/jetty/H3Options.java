@@ -1,0 +1,355 @@
+package io.github.h3connector.jetty;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.github.h3connector.altsvc.Alternative;
+import io.github.h3connector.altsvc.AltSvcException;
+
+/**
+ * Settings of the HTTP/3 connector and of its {@code Alt-Svc} advertisement. Immutable; made with {@link #builder()}.
+ * Every setting has a default, so {@code H3Options.builder().build()} is a working configuration on port 8443.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>host</td><td>all interfaces</td><td>address to bind, TCP and UDP</td></tr>
+ *   <tr><td>port</td><td>8443</td><td>TCP port for HTTPS (HTTP/1.1, HTTP/2); 0 picks a free one</td></tr>
+ *   <tr><td>udpPort</td><td>the TCP port</td><td>UDP port for QUIC (HTTP/3)</td></tr>
+ *   <tr><td>pemDirectory</td><td>a private temporary directory, removed on stop</td>
+ *       <td>where the TLS key is exported for quiche; must be writable and private (mode 700)</td></tr>
+ *   <tr><td>idleTimeout</td><td>30 s</td><td>QUIC connection idle timeout</td></tr>
+ *   <tr><td>sessionMaxData</td><td>24 MiB</td><td>QUIC connection flow-control window</td></tr>
+ *   <tr><td>streamMaxData</td><td>16 MiB</td><td>QUIC per-stream flow-control window, both directions</td></tr>
+ *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
+ *   <tr><td>binding</td><td>AUTO</td><td>quiche binding: FFM on Java 22+, JNA otherwise</td></tr>
+ *   <tr><td>advertisedPort</td><td>the UDP port</td><td>port in {@code Alt-Svc}, for NAT, load balancers, container port mapping</td></tr>
+ *   <tr><td>advertisedHost</td><td>none (same host)</td><td>host in {@code Alt-Svc}</td></tr>
+ *   <tr><td>maxAge</td><td>86400 s</td><td>{@code ma}: how long clients may remember the advertisement</td></tr>
+ *   <tr><td>persist</td><td>false</td><td>{@code persist=1}: keep the advertisement across network changes</td></tr>
+ *   <tr><td>advertiseOnHttp3</td><td>false</td><td>also send {@code Alt-Svc} on HTTP/3 responses, to refresh {@code ma}</td></tr>
+ * </table>
+ */
+public final class H3Options
+{
+    public static final int DEFAULT_PORT = 8443;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final long DEFAULT_SESSION_MAX_DATA = 24L * 1024 * 1024;
+    public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
+    public static final long DEFAULT_MAX_STREAMS = 256;
+    public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
+
+    private final String host;
+    private final int port;
+    private final int udpPort;
+    private final Path pemDirectory;
+    private final Duration idleTimeout;
+    private final long sessionMaxData;
+    private final long streamMaxData;
+    private final long maxStreams;
+    private final QuicheBindingChoice binding;
+    private final int advertisedPort;
+    private final String advertisedHost;
+    private final Duration maxAge;
+    private final boolean persist;
+    private final boolean advertiseOnHttp3;
+
+    private H3Options(Builder builder)
+    {
+        host = builder.host;
+        port = builder.port;
+        udpPort = builder.udpPort;
+        pemDirectory = builder.pemDirectory;
+        idleTimeout = builder.idleTimeout;
+        sessionMaxData = builder.sessionMaxData;
+        streamMaxData = builder.streamMaxData;
+        maxStreams = builder.maxStreams;
+        binding = builder.binding;
+        advertisedPort = builder.advertisedPort;
+        advertisedHost = builder.advertisedHost;
+        maxAge = builder.maxAge;
+        persist = builder.persist;
+        advertiseOnHttp3 = builder.advertiseOnHttp3;
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    public Builder toBuilder()
+    {
+        return new Builder(this);
+    }
+
+    /** @return the address to bind, or empty for all interfaces */
+    public Optional<String> host()
+    {
+        return Optional.ofNullable(host);
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /** @return the UDP port, or empty when it is the TCP port */
+    public Optional<Integer> udpPort()
+    {
+        return udpPort < 0 ? Optional.empty() : Optional.of(udpPort);
+    }
+
+    /** @return the PEM work directory, or empty for a private temporary one */
+    public Optional<Path> pemDirectory()
+    {
+        return Optional.ofNullable(pemDirectory);
+    }
+
+    public Duration idleTimeout()
+    {
+        return idleTimeout;
+    }
+
+    public long sessionMaxData()
+    {
+        return sessionMaxData;
+    }
+
+    public long streamMaxData()
+    {
+        return streamMaxData;
+    }
+
+    public long maxStreams()
+    {
+        return maxStreams;
+    }
+
+    public QuicheBindingChoice binding()
+    {
+        return binding;
+    }
+
+    /** @return the port to advertise, or empty to advertise the bound UDP port */
+    public Optional<Integer> advertisedPort()
+    {
+        return advertisedPort < 0 ? Optional.empty() : Optional.of(advertisedPort);
+    }
+
+    public Optional<String> advertisedHost()
+    {
+        return Optional.ofNullable(advertisedHost);
+    }
+
+    public Duration maxAge()
+    {
+        return maxAge;
+    }
+
+    public boolean persist()
+    {
+        return persist;
+    }
+
+    public boolean advertiseOnHttp3()
+    {
+        return advertiseOnHttp3;
+    }
+
+    /**
+     * @param boundUdpPort the UDP port the QUIC connector is bound to
+     * @return the {@code h3} alternative to advertise for that port
+     */
+    public Alternative alternative(int boundUdpPort)
+    {
+        return Alternative.builder("h3")
+            .host(advertisedHost)
+            .port(advertisedPort < 0 ? boundUdpPort : advertisedPort)
+            .maxAge(maxAge)
+            .persist(persist)
+            .build();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
+            ", pemDirectory=" + (pemDirectory == null ? "temporary" : pemDirectory) + ", idleTimeout=" + idleTimeout +
+            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams +
+            ", binding=" + binding + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
+            ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
+            ", advertiseOnHttp3=" + advertiseOnHttp3 + "}";
+    }
+
+    /** Builds {@link H3Options}; {@link #build()} refuses invalid combinations with a one-line message. */
+    public static final class Builder
+    {
+        private String host;
+        private int port = DEFAULT_PORT;
+        private int udpPort = -1;
+        private Path pemDirectory;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private long sessionMaxData = DEFAULT_SESSION_MAX_DATA;
+        private long streamMaxData = DEFAULT_STREAM_MAX_DATA;
+        private long maxStreams = DEFAULT_MAX_STREAMS;
+        private QuicheBindingChoice binding = QuicheBindingChoice.AUTO;
+        private int advertisedPort = -1;
+        private String advertisedHost;
+        private Duration maxAge = DEFAULT_MAX_AGE;
+        private boolean persist;
+        private boolean advertiseOnHttp3;
+
+        private Builder()
+        {
+        }
+
+        private Builder(H3Options options)
+        {
+            host = options.host;
+            port = options.port;
+            udpPort = options.udpPort;
+            pemDirectory = options.pemDirectory;
+            idleTimeout = options.idleTimeout;
+            sessionMaxData = options.sessionMaxData;
+            streamMaxData = options.streamMaxData;
+            maxStreams = options.maxStreams;
+            binding = options.binding;
+            advertisedPort = options.advertisedPort;
+            advertisedHost = options.advertisedHost;
+            maxAge = options.maxAge;
+            persist = options.persist;
+            advertiseOnHttp3 = options.advertiseOnHttp3;
+        }
+
+        /** @param host the address to bind, or null for all interfaces */
+        public Builder host(String host)
+        {
+            this.host = host;
+            return this;
+        }
+
+        /** @param port the TCP port, 0..65535 (0 picks a free port; the UDP port then follows it); default 8443 */
+        public Builder port(int port)
+        {
+            this.port = checkPort("port", port, 0);
+            return this;
+        }
+
+        /** @param udpPort the UDP port, 0..65535, or -1 (default) for the TCP port */
+        public Builder udpPort(int udpPort)
+        {
+            this.udpPort = udpPort == -1 ? -1 : checkPort("udpPort", udpPort, 0);
+            return this;
+        }
+
+        /** @param pemDirectory where to export the TLS key for quiche, or null (default) for a private temporary directory */
+        public Builder pemDirectory(Path pemDirectory)
+        {
+            this.pemDirectory = pemDirectory;
+            return this;
+        }
+
+        /** @param idleTimeout the QUIC idle timeout, positive; default 30 s */
+        public Builder idleTimeout(Duration idleTimeout)
+        {
+            if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero())
+                throw new IllegalArgumentException("H3Options idleTimeout must be positive, got " + idleTimeout);
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** @param bytes the QUIC connection flow-control window, at least 64 KiB; default 24 MiB */
+        public Builder sessionMaxData(long bytes)
+        {
+            this.sessionMaxData = checkAtLeast("sessionMaxData", bytes, 64 * 1024);
+            return this;
+        }
+
+        /** @param bytes the QUIC per-stream flow-control window, at least 16 KiB; default 16 MiB */
+        public Builder streamMaxData(long bytes)
+        {
+            this.streamMaxData = checkAtLeast("streamMaxData", bytes, 16 * 1024);
+            return this;
+        }
+
+        /** @param streams the concurrent request streams per connection, at least 1; default 256 */
+        public Builder maxStreams(long streams)
+        {
+            this.maxStreams = checkAtLeast("maxStreams", streams, 1);
+            return this;
+        }
+
+        /** @param binding the quiche binding; default AUTO */
+        public Builder binding(QuicheBindingChoice binding)
+        {
+            this.binding = Objects.requireNonNull(binding, "binding");
+            return this;
+        }
+
+        /** @param port the port to advertise in {@code Alt-Svc}, 1..65535, or -1 (default) for the bound UDP port */
+        public Builder advertisedPort(int port)
+        {
+            this.advertisedPort = port == -1 ? -1 : checkPort("advertisedPort", port, 1);
+            return this;
+        }
+
+        /** @param host the host to advertise in {@code Alt-Svc}, or null (default) for the same host */
+        public Builder advertisedHost(String host)
+        {
+            this.advertisedHost = host;
+            return this;
+        }
+
+        /** @param maxAge {@code ma}, zero or positive; default 86400 s */
+        public Builder maxAge(Duration maxAge)
+        {
+            if (maxAge == null || maxAge.isNegative())
+                throw new IllegalArgumentException("H3Options maxAge must be zero or positive, got " + maxAge);
+            this.maxAge = maxAge;
+            return this;
+        }
+
+        /** @param persist whether to send {@code persist=1}; default false */
+        public Builder persist(boolean persist)
+        {
+            this.persist = persist;
+            return this;
+        }
+
+        /** @param advertise whether HTTP/3 responses carry {@code Alt-Svc} too; default false */
+        public Builder advertiseOnHttp3(boolean advertise)
+        {
+            this.advertiseOnHttp3 = advertise;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException (an {@link AltSvcException} for the advertisement) when the settings cannot work
+         */
+        public H3Options build()
+        {
+            H3Options options = new H3Options(this);
+            // Build the advertisement once now, so an invalid host or max-age fails at configuration time;
+            // 443 stands in for the UDP port, which may only be known after start.
+            options.alternative(443);
+            return options;
+        }
+
+        private static int checkPort(String name, int port, int min)
+        {
+            if (port < min || port > 65535)
+                throw new IllegalArgumentException("H3Options " + name + " must be between " + min + " and 65535, got " + port);
+            return port;
+        }
+
+        private static long checkAtLeast(String name, long value, long min)
+        {
+            if (value < min)
+                throw new IllegalArgumentException("H3Options " + name + " must be at least " + min + ", got " + value);
+            return value;
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.github.h3connector.jetty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import io.github.h3connector.altsvc.AltSvc;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
+import org.eclipse.jetty.http3.server.HTTP3ServerQuicConfiguration;
+import org.eclipse.jetty.quic.quiche.server.QuicheServerConnector;
+import org.eclipse.jetty.quic.quiche.server.QuicheServerQuicConfiguration;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.internal.ResponseHttpFields;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A QUIC connector for HTTP/3 that checks its requirements before binding, binds the same port number as its HTTPS
+ * peer by default, and knows what {@code Alt-Svc} to advertise: its own {@code h3} alternative while it runs,
+ * {@code clear} while the server shuts down gracefully, nothing otherwise.
+ *
+ * <p>Start fails with an {@link H3StartupException} subclass, before any UDP port is bound, when: TLS is not configured
+ * or its keystore is missing, unreadable, has the wrong password or no key usable for TLS 1.3
+ * ({@link TlsConfigurationException}); the native quiche library or the chosen binding cannot be loaded
+ * ({@link QuicNativeLibraryException}); the PEM directory is not writable or not private ({@link PemDirectoryException});
+ * the UDP port is taken ({@link UdpPortInUseException}).
+ */
+@ManagedObject("HTTP/3 (QUIC) connector")
+public class H3QuicConnector extends QuicheServerConnector
+{
+    private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** Persistent fields survive {@code Response.reset()}; an application's own value still replaces them. */
+    static final HttpField CLEAR = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC, AltSvc.CLEAR.headerValue());
+
+    private final H3Options options;
+    private final NetworkConnector httpsPeer;
+    private final H3Statistics statistics;
+    private volatile HttpField advertisement;
+    private volatile boolean draining;
+    private volatile String binding = "not loaded";
+    private Path temporaryPemDirectory;
+
+    /**
+     * @param server the server
+     * @param sslContextFactory the TLS setup, normally the one of the HTTPS connector
+     * @param httpConfiguration the HTTP configuration, normally the one of the HTTPS connector
+     * @param options the settings
+     * @param httpsPeer the HTTPS connector whose port number this connector shares by default, or null
+     * @param statistics where to count QUIC connections
+     */
+    public H3QuicConnector(Server server, SslContextFactory.Server sslContextFactory, HttpConfiguration httpConfiguration,
+                           H3Options options, NetworkConnector httpsPeer, H3Statistics statistics)
+    {
+        super(server, sslContextFactory, quicConfiguration(options), new HTTP3ServerConnectionFactory(httpConfiguration));
+        this.options = options;
+        this.httpsPeer = httpsPeer;
+        this.statistics = statistics;
+        setHost(options.host().orElse(null));
+        setPort(options.udpPort().orElse(options.port()));
+        setIdleTimeout(options.idleTimeout().toMillis());
+        getServerQuicConfiguration().addEventListener(statistics);
+        addBean(statistics);
+    }
+
+    private static QuicheServerQuicConfiguration quicConfiguration(H3Options options)
+    {
+        QuicheServerQuicConfiguration quic = HTTP3ServerQuicConfiguration.configure(new QuicheServerQuicConfiguration());
+        quic.setSessionMaxData(options.sessionMaxData());
+        quic.setLocalBidirectionalStreamMaxData(options.streamMaxData());
+        quic.setRemoteBidirectionalStreamMaxData(options.streamMaxData());
+        quic.setBidirectionalMaxStreams(options.maxStreams());
+        return quic;
+    }
+
+    public H3Options getOptions()
+    {
+        return options;
+    }
+
+    @ManagedAttribute(value = "The quiche binding in use (FOREIGN or JNA)", readonly = true)
+    public String getBinding()
+    {
+        return binding;
+    }
+
+    @ManagedAttribute(value = "The Alt-Svc value advertised now, or null", readonly = true)
+    public String getAltSvc()
+    {
+        HttpField field = altSvcField();
+        return field == null ? null : field.getValue();
+    }
+
+    /** @return the Alt-Svc field to send now: the advertisement while running, clear while draining, else null */
+    HttpField altSvcField()
+    {
+        if (draining)
+            return CLEAR;
+        return isRunning() ? advertisement : null;
+    }
+
+    @Override
+    public void open() throws IOException
+    {
+        if (isOpen())
+            return;
+        TlsRequirements.check(getSslContextFactory());
+        binding = QuicheNative.load(options.binding());
+        getServerQuicConfiguration().setPemWorkDirectory(pemDirectory());
+        if (options.udpPort().isEmpty() && httpsPeer != null)
+        {
+            // Same port number as HTTPS: with port 0 it is only known once the TCP side is bound.
+            httpsPeer.open();
+            setPort(httpsPeer.getLocalPort());
+        }
+        try
+        {
+            super.open();
+        }
+        catch (IOException x)
+        {
+            deleteTemporaryPemDirectory();
+            if (x.getCause() instanceof BindException)
+            {
+                String host = getHost() == null ? "0.0.0.0" : getHost();
+                throw new UdpPortInUseException("UDP port " + getPort() + " on " + host + " is already in use, so QUIC (HTTP/3) cannot listen: " +
+                    "stop the process that holds it (ss -ulpn 'sport = :" + getPort() + "') or configure another UDP port", x);
+            }
+            throw x;
+        }
+    }
+
+    private Path pemDirectory()
+    {
+        if (options.pemDirectory().isEmpty())
+        {
+            try
+            {
+                boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+                temporaryPemDirectory = posix
+                    ? Files.createTempDirectory("h3connector-pem-", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                    : Files.createTempDirectory("h3connector-pem-");
+                return temporaryPemDirectory;
+            }
+            catch (IOException x)
+            {
+                throw new PemDirectoryException("cannot create a private temporary PEM directory in " + System.getProperty("java.io.tmpdir") +
+                    " (" + x + "): make java.io.tmpdir writable or configure a PEM directory", x);
+            }
+        }
+        Path directory = options.pemDirectory().get().toAbsolutePath();
+        try
+        {
+            if (!Files.exists(directory))
+            {
+                boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+                if (posix)
+                    Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                else
+                    Files.createDirectories(directory);
+            }
+        }
+        catch (IOException x)
+        {
+            throw new PemDirectoryException("PEM directory " + directory + " cannot be created (" + x + "): create it, owned and writable by the server's user, with mode 700", x);
+        }
+        if (!Files.isDirectory(directory))
+            throw new PemDirectoryException("PEM directory " + directory + " is not a directory: configure a directory, writable by the server's user, with mode 700");
+        try
+        {
+            Files.delete(Files.createTempFile(directory, ".h3connector-write-check", ".tmp"));
+        }
+        catch (IOException | UncheckedIOException x)
+        {
+            throw new PemDirectoryException("PEM directory " + directory + " is not writable (" + x + "): make it writable by the server's user (chown), or configure another PEM directory", x);
+        }
+        try
+        {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
+            {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
+                Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);
+                shared.addAll(permissions);
+                shared.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+                if (!shared.isEmpty())
+                    throw new PemDirectoryException("PEM directory " + directory + " is not private (" + PosixFilePermissions.toString(permissions) +
+                        "): it will hold the TLS private key, so run chmod 700 " + directory);
+            }
+        }
+        catch (IOException x)
+        {
+            throw new PemDirectoryException("PEM directory " + directory + ": cannot read its permissions (" + x + ")", x);
+        }
+        return directory;
+    }
+
+    @Override
+    protected void doStart() throws Exception
+    {
+        draining = false;
+        super.doStart();
+        advertisement = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC,
+            AltSvc.of(options.alternative(getLocalPort())).headerValue());
+        LOG.info("HTTP/3 listening on UDP {}:{} (quiche binding {}), advertising Alt-Svc: {}",
+            getHost() == null ? "0.0.0.0" : getHost(), getLocalPort(), binding, advertisement.getValue());
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdown()
+    {
+        // Graceful stop: tell HTTPS clients to forget HTTP/3 while in-flight requests finish.
+        draining = true;
+        return super.shutdown();
+    }
+
+    @Override
+    protected void doStop() throws Exception
+    {
+        advertisement = null;
+        try
+        {
+            super.doStop();
+        }
+        finally
+        {
+            deleteTemporaryPemDirectory();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        super.close();
+        if (!isRunning())
+            deleteTemporaryPemDirectory();
+    }
+
+    private void deleteTemporaryPemDirectory()
+    {
+        Path directory = temporaryPemDirectory;
+        temporaryPemDirectory = null;
+        if (directory == null)
+            return;
+        try (Stream<Path> paths = Files.walk(directory))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (IOException x)
+        {
+            LOG.warn("Could not delete the temporary PEM directory {}: {}", directory, x.toString());
+        }
+    }
+}

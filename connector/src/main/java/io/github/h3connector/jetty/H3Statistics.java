@@ -1,0 +1,125 @@
+package io.github.h3connector.jetty;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.h3connector.HttpProtocol;
+import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+
+/**
+ * Counters of one HTTP/3 connector setup: requests per protocol, {@code Alt-Svc} headers sent and open QUIC
+ * connections. Exposed as plain getters and, with Jetty's {@code MBeanContainer}, over JMX.
+ */
+@ManagedObject("HTTP/3 connector statistics")
+public class H3Statistics implements Session.Listener, java.util.EventListener
+{
+    private final LongAdder[] requests = new LongAdder[HttpProtocol.values().length];
+    private final LongAdder altSvcSent = new LongAdder();
+    private final LongAdder altSvcClearSent = new LongAdder();
+    private final AtomicLong openQuicConnections = new AtomicLong();
+    private final LongAdder quicConnections = new LongAdder();
+
+    public H3Statistics()
+    {
+        for (int i = 0; i < requests.length; i++)
+            requests[i] = new LongAdder();
+    }
+
+    void onRequest(HttpProtocol protocol)
+    {
+        requests[protocol.ordinal()].increment();
+    }
+
+    void onAltSvc(boolean clear)
+    {
+        (clear ? altSvcClearSent : altSvcSent).increment();
+    }
+
+    @Override
+    public void onOpen(Session session)
+    {
+        quicConnections.increment();
+        openQuicConnections.incrementAndGet();
+    }
+
+    @Override
+    public void onDisconnect(Session session)
+    {
+        openQuicConnections.decrementAndGet();
+    }
+
+    /** @return the requests received over the given protocol */
+    public long getRequests(HttpProtocol protocol)
+    {
+        return requests[protocol.ordinal()].sum();
+    }
+
+    @ManagedAttribute(value = "Requests received over HTTP/1.0", readonly = true)
+    public long getHttp10Requests()
+    {
+        return getRequests(HttpProtocol.HTTP_1_0);
+    }
+
+    @ManagedAttribute(value = "Requests received over HTTP/1.1", readonly = true)
+    public long getHttp11Requests()
+    {
+        return getRequests(HttpProtocol.HTTP_1_1);
+    }
+
+    @ManagedAttribute(value = "Requests received over HTTP/2", readonly = true)
+    public long getHttp2Requests()
+    {
+        return getRequests(HttpProtocol.HTTP_2);
+    }
+
+    @ManagedAttribute(value = "Requests received over HTTP/3", readonly = true)
+    public long getHttp3Requests()
+    {
+        return getRequests(HttpProtocol.HTTP_3);
+    }
+
+    @ManagedAttribute(value = "Responses that advertised HTTP/3 with Alt-Svc", readonly = true)
+    public long getAltSvcSent()
+    {
+        return altSvcSent.sum();
+    }
+
+    @ManagedAttribute(value = "Responses that carried Alt-Svc: clear (sent while shutting down)", readonly = true)
+    public long getAltSvcClearSent()
+    {
+        return altSvcClearSent.sum();
+    }
+
+    @ManagedAttribute(value = "QUIC connections open now", readonly = true)
+    public long getOpenQuicConnections()
+    {
+        return openQuicConnections.get();
+    }
+
+    @ManagedAttribute(value = "QUIC connections opened since start or reset", readonly = true)
+    public long getQuicConnections()
+    {
+        return quicConnections.sum();
+    }
+
+    @ManagedOperation(value = "Resets the counters, except open connections", impact = "ACTION")
+    public void reset()
+    {
+        for (LongAdder adder : requests)
+            adder.reset();
+        altSvcSent.reset();
+        altSvcClearSent.reset();
+        quicConnections.reset();
+    }
+
+    @Override
+    public String toString()
+    {
+        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d}",
+            getHttp10Requests(), getHttp11Requests(), getHttp2Requests(), getHttp3Requests(),
+            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections());
+    }
+}

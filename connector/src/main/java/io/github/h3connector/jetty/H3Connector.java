@@ -67,7 +67,7 @@ public final class H3Connector
             throw new TlsConfigurationException("HTTP/3 needs TLS, but no SslContextFactory.Server was given: create one with a keystore (setKeyStorePath, setKeyStorePassword)");
         HttpConnectionFactory http1 = new HttpConnectionFactory(httpConfiguration);
         HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(httpConfiguration);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        ALPNServerConnectionFactory alpn = new BlockingUpgradeALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         ServerConnector tls = new ServerConnector(server, new SslConnectionFactory(sslContextFactory, alpn.getProtocol()), alpn, http2, http1);
         tls.setHost(options.host().orElse(null));
@@ -96,12 +96,24 @@ public final class H3Connector
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("connector " + httpsConnector.getName() + " has no HTTP connection factory to take the HttpConfiguration from"));
 
+        replaceAlpnFactory(httpsConnector);
         H3Statistics statistics = new H3Statistics();
         H3QuicConnector quic = new H3QuicConnector(httpsConnector.getServer(), tls.getSslContextFactory(), httpConfiguration, options,
             httpsConnector, statistics);
         installCustomizers(httpConfiguration, quic, statistics, options);
         httpsConnector.getServer().addConnector(quic);
         return new H3Connector(httpsConnector, quic, statistics);
+    }
+
+    /** Swaps Jetty's ALPN factory for one without bug #14564; see {@link BlockingUpgradeALPNServerConnectionFactory}. */
+    private static void replaceAlpnFactory(ServerConnector httpsConnector)
+    {
+        ALPNServerConnectionFactory stock = httpsConnector.getConnectionFactory(ALPNServerConnectionFactory.class);
+        if (stock == null || stock instanceof BlockingUpgradeALPNServerConnectionFactory)
+            return;
+        BlockingUpgradeALPNServerConnectionFactory alpn = new BlockingUpgradeALPNServerConnectionFactory(stock.getNegotiatedProtocols().toArray(String[]::new));
+        alpn.setDefaultProtocol(stock.getDefaultProtocol());
+        httpsConnector.addConnectionFactory(alpn);
     }
 
     private static void installCustomizers(HttpConfiguration httpConfiguration, H3QuicConnector quic, H3Statistics statistics, H3Options options)

@@ -3,6 +3,8 @@ package io.github.h3connector.jetty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import io.github.h3connector.altsvc.AltSvc;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.http3.server.HTTP3ServerQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerConnector;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerQuicConfiguration;
@@ -41,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * ({@link TlsConfigurationException}); the native quiche library or the chosen binding cannot be loaded
  * ({@link QuicNativeLibraryException}); the PEM directory is not writable or not private ({@link PemDirectoryException});
  * the UDP port is taken ({@link UdpPortInUseException}).
+ *
+ * <p>Its UDP endpoint drops datagrams that would stop Jetty 12.1.5's QUIC listener for good (see
+ * {@link QuicDatagramGuard}), and survives failed sends.
  */
 @ManagedObject("HTTP/3 (QUIC) connector")
 public class H3QuicConnector extends QuicheServerConnector
@@ -209,6 +216,12 @@ public class H3QuicConnector extends QuicheServerConnector
             throw new PemDirectoryException("PEM directory " + directory + ": cannot read its permissions (" + x + ")", x);
         }
         return directory;
+    }
+
+    @Override
+    protected EndPoint newEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey selectionKey)
+    {
+        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics);
     }
 
     @Override

@@ -21,6 +21,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final LongAdder altSvcClearSent = new LongAdder();
     private final AtomicLong openQuicConnections = new AtomicLong();
     private final LongAdder quicConnections = new LongAdder();
+    private final LongAdder droppedDatagrams = new LongAdder();
+    private final LongAdder failedSends = new LongAdder();
 
     public H3Statistics()
     {
@@ -36,6 +38,16 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     void onAltSvc(boolean clear)
     {
         (clear ? altSvcClearSent : altSvcSent).increment();
+    }
+
+    void onDatagramDropped()
+    {
+        droppedDatagrams.increment();
+    }
+
+    void onSendFailed()
+    {
+        failedSends.increment();
     }
 
     @Override
@@ -105,6 +117,18 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return quicConnections.sum();
     }
 
+    @ManagedAttribute(value = "UDP datagrams dropped before QUIC processing as invalid (see QuicDatagramGuard)", readonly = true)
+    public long getDroppedDatagrams()
+    {
+        return droppedDatagrams.sum();
+    }
+
+    @ManagedAttribute(value = "UDP sends that failed and were dropped like lost packets", readonly = true)
+    public long getFailedSends()
+    {
+        return failedSends.sum();
+    }
+
     @ManagedOperation(value = "Resets the counters, except open connections", impact = "ACTION")
     public void reset()
     {
@@ -113,13 +137,15 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         altSvcSent.reset();
         altSvcClearSent.reset();
         quicConnections.reset();
+        droppedDatagrams.reset();
+        failedSends.reset();
     }
 
     @Override
     public String toString()
     {
-        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d}",
+        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d, dropped=%d}",
             getHttp10Requests(), getHttp11Requests(), getHttp2Requests(), getHttp3Requests(),
-            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections());
+            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections(), getDroppedDatagrams());
     }
 }

@@ -1,0 +1,185 @@
+package io.github.h3connector.demo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The command line of the demo: {@code [--port N] [--keystore FILE --keystore-password P]}.
+ * Immutable; {@link #parse(String...)} refuses bad arguments with a one-line {@link UsageException}.
+ */
+public final class DemoOptions
+{
+    /** TCP and UDP port when {@code --port} is not given. */
+    public static final int DEFAULT_PORT = 8443;
+    /** Written by {@link DemoServer#main(String[])} when no {@code --keystore} is given: in the working directory. */
+    public static final Path DEFAULT_KEYSTORE = Path.of("h3connector-demo.p12");
+    /** The password of {@link #DEFAULT_KEYSTORE}; a development certificate, so it is fixed and printed. */
+    public static final String DEFAULT_KEYSTORE_PASSWORD = "h3connector-demo";
+    public static final String USAGE = "usage: java -jar embedded-demo.jar [--port N] [--keystore FILE --keystore-password P]";
+
+    private final String host;
+    private final int port;
+    private final Path keyStore;
+    private final String keyStorePassword;
+    private final boolean help;
+
+    private DemoOptions(String host, int port, Path keyStore, String keyStorePassword, boolean help)
+    {
+        this.host = host;
+        this.port = port;
+        this.keyStore = keyStore;
+        this.keyStorePassword = keyStorePassword;
+        this.help = help;
+    }
+
+    /**
+     * Options for code that starts the demo itself (tests): no argument checks beyond non-null, and port 0 picks a free
+     * port.
+     *
+     * @param host the address to bind, or null for all interfaces
+     * @param port the TCP and UDP port, 0 for a free one
+     * @param keyStore a PKCS12 keystore
+     * @param keyStorePassword its password
+     */
+    public static DemoOptions of(String host, int port, Path keyStore, String keyStorePassword)
+    {
+        if (port < 0 || port > 65535)
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        return new DemoOptions(host, port, Objects.requireNonNull(keyStore, "keyStore"),
+            Objects.requireNonNull(keyStorePassword, "keyStorePassword"), false);
+    }
+
+    /**
+     * Parses the command line.
+     *
+     * @throws UsageException with a one-line message when an argument is wrong
+     */
+    public static DemoOptions parse(String... args)
+    {
+        int port = DEFAULT_PORT;
+        Path keyStore = null;
+        String password = null;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 0)
+            {
+                name = arg.substring(0, equals);
+                value = arg.substring(equals + 1);
+            }
+            switch (name)
+            {
+                case "-h", "--help" -> help = true;
+                case "--port" ->
+                {
+                    value = value != null ? value : value(args, ++i, name);
+                    port = port(value);
+                }
+                case "--keystore" ->
+                {
+                    value = value != null ? value : value(args, ++i, name);
+                    if (value.isBlank())
+                        throw new UsageException("--keystore needs a file name");
+                    keyStore = Path.of(value);
+                }
+                case "--keystore-password" -> password = value != null ? value : value(args, ++i, name);
+                default -> throw new UsageException(arg.startsWith("-")
+                    ? "unknown option " + arg + " (options: --port N, --keystore FILE, --keystore-password P)"
+                    : "unexpected argument " + arg + " (options: --port N, --keystore FILE, --keystore-password P)");
+            }
+        }
+        if (help)
+            return new DemoOptions(null, port, keyStore, password, true);
+        if (keyStore != null)
+        {
+            if (!Files.isRegularFile(keyStore))
+                throw new UsageException("--keystore file not found: " + keyStore.toAbsolutePath());
+            if (!Files.isReadable(keyStore))
+                throw new UsageException("--keystore file not readable: " + keyStore.toAbsolutePath());
+            if (password == null)
+                throw new UsageException("--keystore needs --keystore-password");
+        }
+        else if (password != null)
+        {
+            throw new UsageException("--keystore-password needs --keystore");
+        }
+        return new DemoOptions(null, port, keyStore, password, false);
+    }
+
+    private static String value(String[] args, int index, String option)
+    {
+        if (index >= args.length)
+            throw new UsageException(option + " needs a value");
+        return args[index];
+    }
+
+    private static int port(String value)
+    {
+        try
+        {
+            int port = Integer.parseInt(value.strip());
+            if (port >= 1 && port <= 65535)
+                return port;
+        }
+        catch (NumberFormatException ignored)
+        {
+            // Same message as out of range.
+        }
+        throw new UsageException("--port must be 1..65535, got " + value);
+    }
+
+    /** @return the address to bind, or null for all interfaces */
+    public String host()
+    {
+        return host;
+    }
+
+    /** @return the TCP and UDP port */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @return the keystore, or null when none was given (the demo then makes a self-signed one) */
+    public Path keyStore()
+    {
+        return keyStore;
+    }
+
+    public String keyStorePassword()
+    {
+        return keyStorePassword;
+    }
+
+    /** @return whether {@code --help} was given */
+    public boolean help()
+    {
+        return help;
+    }
+
+    /** @return these options with the given keystore */
+    public DemoOptions withKeyStore(Path keyStore, String keyStorePassword)
+    {
+        return new DemoOptions(host, port, keyStore, keyStorePassword, help);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DemoOptions{host=" + host + ", port=" + port + ", keyStore=" + keyStore + "}";
+    }
+
+    /** A wrong command line; the message is one line meant for the user. */
+    public static final class UsageException extends IllegalArgumentException
+    {
+        public UsageException(String message)
+        {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.github.h3connector.jetty.module;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+import io.github.h3connector.jetty.H3Connector;
+import io.github.h3connector.jetty.H3Options;
+import io.github.h3connector.jetty.QuicheBindingChoice;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Glue between the {@code h3connector} Jetty module ({@code etc/h3connector.xml}) and {@link H3Connector}: Jetty XML
+ * passes the module properties as strings, this class parses them, builds {@link H3Options} and calls
+ * {@link H3Connector#attachTo(ServerConnector, H3Options)} on the HTTPS connector of Jetty's {@code ssl} module.
+ *
+ * <p>An empty or {@code null} value means "the default of {@link H3Options}". A bad value fails start with one line
+ * that names the property, for example
+ * {@code jetty.h3connector.altSvcMaxAgeSeconds must be a whole number of seconds >= 0, got 'abc'}.
+ */
+public final class H3ModuleSupport
+{
+    public static final String ADVERTISED_PORT = "jetty.h3connector.advertisedPort";
+    public static final String ADVERTISED_HOST = "jetty.h3connector.advertisedHost";
+    public static final String ALT_SVC_MAX_AGE_SECONDS = "jetty.h3connector.altSvcMaxAgeSeconds";
+    public static final String ALT_SVC_PERSIST = "jetty.h3connector.altSvcPersist";
+    public static final String ALT_SVC_ON_HTTP3 = "jetty.h3connector.altSvcOnHttp3";
+    public static final String UDP_PORT = "jetty.h3connector.udpPort";
+    public static final String PEM_DIRECTORY = "jetty.h3connector.pemDirectory";
+    public static final String BINDING = "jetty.h3connector.binding";
+    public static final String QUIC_HOST = "jetty.quic.host";
+    public static final String IDLE_TIMEOUT = "jetty.quic.idleTimeout";
+    public static final String SESSION_MAX_DATA = "jetty.quic.sessionMaxData";
+    public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
+    public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
+
+    private H3ModuleSupport()
+    {
+    }
+
+    /**
+     * Adds HTTP/3 beside {@code https}, configured from module properties (each may be empty for the default).
+     *
+     * @return the attached connector pair
+     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     */
+    public static H3Connector attach(ServerConnector https,
+                                     String advertisedPort,
+                                     String advertisedHost,
+                                     String altSvcMaxAgeSeconds,
+                                     String altSvcPersist,
+                                     String altSvcOnHttp3,
+                                     String udpPort,
+                                     String pemDirectory,
+                                     String binding,
+                                     String quicHost,
+                                     String idleTimeout,
+                                     String sessionMaxData,
+                                     String streamMaxData,
+                                     String bidirectionalMaxStreams)
+    {
+        if (https == null)
+            throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
+        H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
+            udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams);
+        return H3Connector.attachTo(https, build(builder));
+    }
+
+    /**
+     * Parses the module properties into a builder (each may be empty for the default). {@code quicHost} is used as is:
+     * {@link #attach} passes the HTTPS connector's host when it is empty.
+     *
+     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     */
+    public static H3Options.Builder options(String advertisedPort,
+                                            String advertisedHost,
+                                            String altSvcMaxAgeSeconds,
+                                            String altSvcPersist,
+                                            String altSvcOnHttp3,
+                                            String udpPort,
+                                            String pemDirectory,
+                                            String binding,
+                                            String quicHost,
+                                            String idleTimeout,
+                                            String sessionMaxData,
+                                            String streamMaxData,
+                                            String bidirectionalMaxStreams)
+    {
+        H3Options.Builder builder = H3Options.builder();
+        if (!isBlank(advertisedPort))
+        {
+            int port = parsePort(ADVERTISED_PORT, advertisedPort, "a port number 1..65535, or -1 for the bound UDP port");
+            apply(ADVERTISED_PORT, advertisedPort, () -> builder.advertisedPort(port));
+        }
+        if (!isBlank(advertisedHost))
+            apply(ADVERTISED_HOST, advertisedHost, () -> builder.advertisedHost(advertisedHost.strip()));
+        if (!isBlank(altSvcMaxAgeSeconds))
+        {
+            long seconds = parseLong(ALT_SVC_MAX_AGE_SECONDS, altSvcMaxAgeSeconds, "a whole number of seconds >= 0", 0);
+            apply(ALT_SVC_MAX_AGE_SECONDS, altSvcMaxAgeSeconds, () -> builder.maxAge(Duration.ofSeconds(seconds)));
+        }
+        if (!isBlank(altSvcPersist))
+            builder.persist(parseBoolean(ALT_SVC_PERSIST, altSvcPersist));
+        if (!isBlank(altSvcOnHttp3))
+            builder.advertiseOnHttp3(parseBoolean(ALT_SVC_ON_HTTP3, altSvcOnHttp3));
+        if (!isBlank(udpPort))
+        {
+            int port = parsePort(UDP_PORT, udpPort, "a port number 0..65535, or -1 for the port number of jetty.ssl.port");
+            apply(UDP_PORT, udpPort, () -> builder.udpPort(port));
+        }
+        if (!isBlank(pemDirectory))
+        {
+            try
+            {
+                Path path = Path.of(pemDirectory.strip());
+                builder.pemDirectory(path);
+            }
+            catch (InvalidPathException x)
+            {
+                throw new IllegalArgumentException(PEM_DIRECTORY + " must be a directory path, got '" + pemDirectory + "': " + x.getMessage(), x);
+            }
+        }
+        if (!isBlank(binding))
+        {
+            QuicheBindingChoice choice;
+            try
+            {
+                choice = QuicheBindingChoice.valueOf(binding.strip().toUpperCase(Locale.ROOT));
+            }
+            catch (IllegalArgumentException x)
+            {
+                throw new IllegalArgumentException(BINDING + " must be AUTO, FOREIGN or JNA, got '" + binding + "'");
+            }
+            builder.binding(choice);
+        }
+        if (!isBlank(quicHost))
+            builder.host(quicHost.strip());
+        if (!isBlank(idleTimeout))
+        {
+            long millis = parseLong(IDLE_TIMEOUT, idleTimeout, "a whole number of milliseconds > 0", 1);
+            apply(IDLE_TIMEOUT, idleTimeout, () -> builder.idleTimeout(Duration.ofMillis(millis)));
+        }
+        if (!isBlank(sessionMaxData))
+        {
+            long bytes = parseLong(SESSION_MAX_DATA, sessionMaxData, "a whole number of bytes", Long.MIN_VALUE);
+            apply(SESSION_MAX_DATA, sessionMaxData, () -> builder.sessionMaxData(bytes));
+        }
+        if (!isBlank(streamMaxData))
+        {
+            long bytes = parseLong(STREAM_MAX_DATA, streamMaxData, "a whole number of bytes", Long.MIN_VALUE);
+            apply(STREAM_MAX_DATA, streamMaxData, () -> builder.streamMaxData(bytes));
+        }
+        if (!isBlank(bidirectionalMaxStreams))
+        {
+            long streams = parseLong(BIDIRECTIONAL_MAX_STREAMS, bidirectionalMaxStreams, "a whole number of streams", Long.MIN_VALUE);
+            apply(BIDIRECTIONAL_MAX_STREAMS, bidirectionalMaxStreams, () -> builder.maxStreams(streams));
+        }
+        return builder;
+    }
+
+    private static H3Options build(H3Options.Builder builder)
+    {
+        try
+        {
+            return builder.build();
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new IllegalArgumentException("h3connector module properties are invalid: " + x.getMessage(), x);
+        }
+    }
+
+    private static void apply(String property, String value, Runnable setter)
+    {
+        try
+        {
+            setter.run();
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new IllegalArgumentException(property + "=" + value.strip() + " is invalid: " + x.getMessage(), x);
+        }
+    }
+
+    private static int parsePort(String property, String value, String required)
+    {
+        long port = parseLong(property, value, required, Long.MIN_VALUE);
+        if (port != -1 && (port < 0 || port > 65535))
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+        return (int)port;
+    }
+
+    private static long parseLong(String property, String value, String required, long min)
+    {
+        long parsed;
+        try
+        {
+            parsed = Long.parseLong(value.strip());
+        }
+        catch (NumberFormatException x)
+        {
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+        }
+        if (parsed < min)
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+        return parsed;
+    }
+
+    private static boolean parseBoolean(String property, String value)
+    {
+        String v = value.strip();
+        if ("true".equalsIgnoreCase(v))
+            return true;
+        if ("false".equalsIgnoreCase(v))
+            return false;
+        throw new IllegalArgumentException(property + " must be true or false, got '" + value + "'");
+    }
+
+    private static boolean isBlank(String value)
+    {
+        return value == null || value.isBlank();
+    }
+}

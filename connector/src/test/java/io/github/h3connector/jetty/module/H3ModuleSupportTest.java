@@ -1,0 +1,117 @@
+package io.github.h3connector.jetty.module;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.h3connector.altsvc.AltSvc;
+import io.github.h3connector.jetty.H3Options;
+import io.github.h3connector.jetty.QuicheBindingChoice;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import static io.github.h3connector.jetty.module.H3ModuleSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The module glue: property values as Jetty XML passes them, and the one-line errors that name the property. */
+class H3ModuleSupportTest
+{
+    /** Options from a single property; every other property empty (its default). */
+    static H3Options.Builder with(String property, String value)
+    {
+        String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
+        values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
+        return H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
+            values[8], values[9], values[10], values[11], values[12]);
+    }
+
+    static List<Arguments> badValues()
+    {
+        return List.of(
+            Arguments.of(ALT_SVC_MAX_AGE_SECONDS, "abc", "jetty.h3connector.altSvcMaxAgeSeconds must be a whole number of seconds >= 0, got 'abc'"),
+            Arguments.of(ALT_SVC_MAX_AGE_SECONDS, "-1", "jetty.h3connector.altSvcMaxAgeSeconds must be a whole number of seconds >= 0, got '-1'"),
+            Arguments.of(ALT_SVC_MAX_AGE_SECONDS, "1.5", "jetty.h3connector.altSvcMaxAgeSeconds must be a whole number of seconds >= 0, got '1.5'"),
+            Arguments.of(ALT_SVC_PERSIST, "yes", "jetty.h3connector.altSvcPersist must be true or false, got 'yes'"),
+            Arguments.of(ALT_SVC_ON_HTTP3, "1", "jetty.h3connector.altSvcOnHttp3 must be true or false, got '1'"),
+            Arguments.of(ADVERTISED_PORT, "http", "jetty.h3connector.advertisedPort must be a port number 1..65535, or -1 for the bound UDP port, got 'http'"),
+            Arguments.of(ADVERTISED_PORT, "65536", "jetty.h3connector.advertisedPort must be a port number 1..65535, or -1 for the bound UDP port, got '65536'"),
+            Arguments.of(ADVERTISED_PORT, "0", "jetty.h3connector.advertisedPort=0 is invalid: H3Options advertisedPort must be between 1 and 65535, got 0"),
+            Arguments.of(UDP_PORT, "-2", "jetty.h3connector.udpPort must be a port number 0..65535, or -1 for the port number of jetty.ssl.port, got '-2'"),
+            Arguments.of(BINDING, "ffm", "jetty.h3connector.binding must be AUTO, FOREIGN or JNA, got 'ffm'"),
+            Arguments.of(IDLE_TIMEOUT, "0", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '0'"),
+            Arguments.of(IDLE_TIMEOUT, "30s", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '30s'"),
+            Arguments.of(SESSION_MAX_DATA, "24MiB", "jetty.quic.sessionMaxData must be a whole number of bytes, got '24MiB'"),
+            Arguments.of(SESSION_MAX_DATA, "1000", "jetty.quic.sessionMaxData=1000 is invalid: H3Options sessionMaxData must be at least 65536, got 1000"),
+            Arguments.of(STREAM_MAX_DATA, "1", "jetty.quic.streamMaxData=1 is invalid: H3Options streamMaxData must be at least 16384, got 1"),
+            Arguments.of(BIDIRECTIONAL_MAX_STREAMS, "0", "jetty.quic.bidirectionalMaxStreams=0 is invalid: H3Options maxStreams must be at least 1, got 0"),
+            Arguments.of(BIDIRECTIONAL_MAX_STREAMS, "many", "jetty.quic.bidirectionalMaxStreams must be a whole number of streams, got 'many'"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("badValues")
+    void badValueFailsWithOneLineNamingTheProperty(String property, String value, String message)
+    {
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> with(property, value));
+        assertEquals(message, x.getMessage());
+        assertTrue(x.getMessage().startsWith(property), x.getMessage());
+        assertEquals(1, x.getMessage().lines().count());
+    }
+
+    @Test
+    void emptyAndNullMeanTheDefault()
+    {
+        String defaults = H3Options.builder().build().toString();
+        for (String property : JettyModuleDefaultsTest.ATTACH_PARAMETERS)
+        {
+            assertEquals(defaults, with(property, "").build().toString(), property);
+            assertEquals(defaults, with(property, "  ").build().toString(), property);
+            assertEquals(defaults, with(property, null).build().toString(), property);
+        }
+    }
+
+    @Test
+    void valuesReachTheOptions()
+    {
+        assertEquals(4443, with(ADVERTISED_PORT, " 4443 ").build().advertisedPort().orElseThrow());
+        assertEquals("alt.example", with(ADVERTISED_HOST, "alt.example").build().advertisedHost().orElseThrow());
+        assertEquals(Duration.ofSeconds(60), with(ALT_SVC_MAX_AGE_SECONDS, "60").build().maxAge());
+        assertEquals(Duration.ZERO, with(ALT_SVC_MAX_AGE_SECONDS, "0").build().maxAge());
+        assertTrue(with(ALT_SVC_PERSIST, "TRUE").build().persist());
+        assertTrue(with(ALT_SVC_ON_HTTP3, "true").build().advertiseOnHttp3());
+        assertEquals(9443, with(UDP_PORT, "9443").build().udpPort().orElseThrow());
+        assertEquals(0, with(UDP_PORT, "0").build().udpPort().orElseThrow());
+        assertEquals("/run/h3-pem", with(PEM_DIRECTORY, "/run/h3-pem").build().pemDirectory().orElseThrow().toString());
+        assertEquals(QuicheBindingChoice.JNA, with(BINDING, "jna").build().binding());
+        assertEquals("127.0.0.1", with(QUIC_HOST, "127.0.0.1").build().host().orElseThrow());
+        assertEquals(Duration.ofMillis(5000), with(IDLE_TIMEOUT, "5000").build().idleTimeout());
+        assertEquals(1 << 20, with(SESSION_MAX_DATA, "1048576").build().sessionMaxData());
+        assertEquals(1 << 17, with(STREAM_MAX_DATA, "131072").build().streamMaxData());
+        assertEquals(100, with(BIDIRECTIONAL_MAX_STREAMS, "100").build().maxStreams());
+        H3Options advertised = with(ADVERTISED_PORT, "4443").maxAge(Duration.ofSeconds(60)).persist(true).build();
+        assertEquals("h3=\":4443\"; ma=60; persist=1", AltSvc.of(advertised.alternative(8443)).headerValue());
+    }
+
+    @Test
+    void attachNeedsTheSslConnector()
+    {
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", ""));
+        assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
+    }
+
+    @Test
+    void attachRefusesAConnectorWithoutTls()
+    {
+        Server server = new Server();
+        ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
+        IllegalStateException x = assertThrows(IllegalStateException.class,
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", ""));
+        assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
+    }
+}

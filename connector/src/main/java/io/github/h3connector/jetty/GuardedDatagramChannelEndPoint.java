@@ -24,11 +24,14 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
     private static final Logger LOG = LoggerFactory.getLogger(GuardedDatagramChannelEndPoint.class);
 
     private final H3Statistics statistics;
+    private final int maxConnections;
 
-    GuardedDatagramChannelEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler, H3Statistics statistics)
+    GuardedDatagramChannelEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
+                                   H3Statistics statistics, int maxConnections)
     {
         super(channel, selector, key, scheduler);
         this.statistics = statistics;
+        this.maxConnections = maxConnections;
     }
 
     @Override
@@ -39,7 +42,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             SocketAddress peer = super.receive(buffer);
             if (peer == null || peer == EOF || !(peer instanceof InetSocketAddress inet))
                 return peer;
-            QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet);
+            QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet, statistics.getOpenQuicConnections() < maxConnections);
             if (verdict == QuicDatagramGuard.Verdict.ADMIT)
                 return peer;
             statistics.onDatagramDropped();

@@ -24,6 +24,7 @@ import io.github.h3connector.altsvc.AltSvcException;
  *   <tr><td>sessionMaxData</td><td>24 MiB</td><td>QUIC connection flow-control window</td></tr>
  *   <tr><td>streamMaxData</td><td>16 MiB</td><td>QUIC per-stream flow-control window, both directions</td></tr>
  *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
+ *   <tr><td>maxConnections</td><td>4096</td><td>open QUIC connections; beyond it new connection attempts are dropped</td></tr>
  *   <tr><td>binding</td><td>AUTO</td><td>quiche binding: FFM on Java 22+, JNA otherwise</td></tr>
  *   <tr><td>advertisedPort</td><td>the UDP port</td><td>port in {@code Alt-Svc}, for NAT, load balancers, container port mapping</td></tr>
  *   <tr><td>advertisedHost</td><td>none (same host)</td><td>host in {@code Alt-Svc}</td></tr>
@@ -39,6 +40,7 @@ public final class H3Options
     public static final long DEFAULT_SESSION_MAX_DATA = 24L * 1024 * 1024;
     public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
     public static final long DEFAULT_MAX_STREAMS = 256;
+    public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
 
     private final String host;
@@ -49,6 +51,7 @@ public final class H3Options
     private final long sessionMaxData;
     private final long streamMaxData;
     private final long maxStreams;
+    private final int maxConnections;
     private final QuicheBindingChoice binding;
     private final int advertisedPort;
     private final String advertisedHost;
@@ -66,6 +69,7 @@ public final class H3Options
         sessionMaxData = builder.sessionMaxData;
         streamMaxData = builder.streamMaxData;
         maxStreams = builder.maxStreams;
+        maxConnections = builder.maxConnections;
         binding = builder.binding;
         advertisedPort = builder.advertisedPort;
         advertisedHost = builder.advertisedHost;
@@ -127,6 +131,11 @@ public final class H3Options
         return maxStreams;
     }
 
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
     public QuicheBindingChoice binding()
     {
         return binding;
@@ -177,7 +186,7 @@ public final class H3Options
     {
         return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
             ", pemDirectory=" + (pemDirectory == null ? "temporary" : pemDirectory) + ", idleTimeout=" + idleTimeout +
-            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams +
+            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
             ", binding=" + binding + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
             ", advertiseOnHttp3=" + advertiseOnHttp3 + "}";
@@ -194,6 +203,7 @@ public final class H3Options
         private long sessionMaxData = DEFAULT_SESSION_MAX_DATA;
         private long streamMaxData = DEFAULT_STREAM_MAX_DATA;
         private long maxStreams = DEFAULT_MAX_STREAMS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private QuicheBindingChoice binding = QuicheBindingChoice.AUTO;
         private int advertisedPort = -1;
         private String advertisedHost;
@@ -215,6 +225,7 @@ public final class H3Options
             sessionMaxData = options.sessionMaxData;
             streamMaxData = options.streamMaxData;
             maxStreams = options.maxStreams;
+            maxConnections = options.maxConnections;
             binding = options.binding;
             advertisedPort = options.advertisedPort;
             advertisedHost = options.advertisedHost;
@@ -278,6 +289,16 @@ public final class H3Options
         public Builder maxStreams(long streams)
         {
             this.maxStreams = checkAtLeast("maxStreams", streams, 1);
+            return this;
+        }
+
+        /**
+         * @param connections the open QUIC connections, at least 1; default 4096. At the limit, new connection
+         *        attempts (Initial packets) are dropped until a connection closes; clients fall back to TCP.
+         */
+        public Builder maxConnections(int connections)
+        {
+            this.maxConnections = (int)checkAtLeast("maxConnections", connections, 1);
             return this;
         }
 

@@ -221,7 +221,7 @@ public class H3QuicConnector extends QuicheServerConnector
     @Override
     protected EndPoint newEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey selectionKey)
     {
-        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics);
+        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics, options.maxConnections());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.h3connector.jetty;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.h3connector.HttpProtocol;
@@ -19,7 +20,9 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final LongAdder[] requests = new LongAdder[HttpProtocol.values().length];
     private final LongAdder altSvcSent = new LongAdder();
     private final LongAdder altSvcClearSent = new LongAdder();
-    private final AtomicLong openQuicConnections = new AtomicLong();
+    /** Sessions whose handshake completed and that have not disconnected; a set, because Jetty reports a disconnect
+     *  for sessions that never opened too. */
+    private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
     private final LongAdder quicConnections = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
@@ -53,14 +56,14 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     @Override
     public void onOpen(Session session)
     {
-        quicConnections.increment();
-        openQuicConnections.incrementAndGet();
+        if (openSessions.add(session))
+            quicConnections.increment();
     }
 
     @Override
     public void onDisconnect(Session session)
     {
-        openQuicConnections.decrementAndGet();
+        openSessions.remove(session);
     }
 
     /** @return the requests received over the given protocol */
@@ -108,7 +111,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     @ManagedAttribute(value = "QUIC connections open now", readonly = true)
     public long getOpenQuicConnections()
     {
-        return openQuicConnections.get();
+        return openSessions.size();
     }
 
     @ManagedAttribute(value = "QUIC connections opened since start or reset", readonly = true)

@@ -20,7 +20,8 @@ import org.eclipse.jetty.quic.quiche.server.internal.SimpleTokenValidator;
  * </ul>
  * It also drops, as RFC 9000 allows or requires: Initial packets in datagrams under 1200 bytes (§14.1), long-header
  * packets of unsupported versions in datagrams under 1200 bytes (§5.2.2, they would only earn a Version Negotiation
- * reply), Version Negotiation packets (a server never receives one legitimately), and empty datagrams.
+ * reply), Version Negotiation packets (a server never receives one legitimately), and empty datagrams; and, while the
+ * connection limit is reached, Initial packets, which start new connections.
  */
 final class QuicDatagramGuard
 {
@@ -38,7 +39,8 @@ final class QuicDatagramGuard
         VERSION_NEGOTIATION,
         SMALL_UNSUPPORTED_VERSION,
         SMALL_INITIAL,
-        INVALID_TOKEN
+        INVALID_TOKEN,
+        CONNECTION_LIMIT
     }
 
     private QuicDatagramGuard()
@@ -48,9 +50,10 @@ final class QuicDatagramGuard
     /**
      * @param datagram the datagram, between position and limit; not consumed
      * @param peer where it came from
+     * @param acceptNewConnections false when the connection limit is reached: Initial packets are dropped
      * @return {@link Verdict#ADMIT} or the reason to drop it
      */
-    static Verdict check(ByteBuffer datagram, InetSocketAddress peer)
+    static Verdict check(ByteBuffer datagram, InetSocketAddress peer, boolean acceptNewConnections)
     {
         int length = datagram.remaining();
         if (length == 0)
@@ -82,6 +85,8 @@ final class QuicDatagramGuard
             return Verdict.ADMIT;
         if (length < MIN_INITIAL_DATAGRAM)
             return Verdict.SMALL_INITIAL;
+        if (!acceptNewConnections)
+            return Verdict.CONNECTION_LIMIT;
         int tokenLengthAt = scidLengthAt + 1 + scidLength;
         if (tokenLengthAt >= at + length)
             return Verdict.MALFORMED_LONG_HEADER;

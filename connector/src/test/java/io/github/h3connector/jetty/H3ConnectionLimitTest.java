@@ -1,0 +1,43 @@
+package io.github.h3connector.jetty;
+
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link H3Options#maxConnections()}: at the limit new QUIC connections are not accepted; HTTPS keeps working. */
+@Timeout(60)
+class H3ConnectionLimitTest
+{
+    @Test
+    void newConnectionsWaitForAFreeSlot() throws Exception
+    {
+        try (TestServer server = TestServer.started(H3Options.builder().maxConnections(1).idleTimeout(java.time.Duration.ofSeconds(2))))
+        {
+            TestClients first = new TestClients();
+            assertEquals(HttpVersion.HTTP_3, first.http3.GET(server.url("/protocol")).getVersion());
+            assertEquals(1, server.h3.statistics().getOpenQuicConnections());
+            try (TestClients second = new TestClients())
+            {
+                assertThrows(Exception.class, () -> second.http3.newRequest(server.url("/protocol")).timeout(2, TimeUnit.SECONDS).send());
+                // HTTPS is not limited.
+                assertEquals(HttpVersion.HTTP_2, second.http2.GET(server.url("/protocol")).getVersion());
+            }
+            first.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.h3.statistics().getOpenQuicConnections() > 0 && System.nanoTime() < deadline)
+                Thread.sleep(50);
+            assertEquals(0, server.h3.statistics().getOpenQuicConnections(), "the first connection is gone");
+            try (TestClients third = new TestClients())
+            {
+                assertEquals(HttpVersion.HTTP_3, third.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send().getVersion());
+            }
+            assertTrue(server.h3.statistics().getDroppedDatagrams() > 0);
+        }
+    }
+}

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.lang.reflect.Field;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -53,9 +55,15 @@ final class QuicheNative
         // Jetty's Quiche class picks its binding once, through ServiceLoader on the context class loader:
         // showing it only the chosen binding's service file makes the choice stick.
         thread.setContextClassLoader(choice == QuicheBindingChoice.AUTO ? loader : new OnlyBindingClassLoader(loader, className(choice)));
+        // Jetty 12.1.5's FFM binding extracts libquiche to the fixed path ${java.io.tmpdir}/<platform>/libquiche.so,
+        // overwriting the file that other JVMs on the host have mapped, which crashes them (Jetty #14805; seen here as
+        // a SIGSEGV). While quiche loads, java.io.tmpdir points at a directory of this JVM's own.
+        String tmpdir = System.getProperty("java.io.tmpdir");
+        Path extraction = privateExtractionDirectory(tmpdir);
         Class<?> quiche;
         try
         {
+            System.setProperty("java.io.tmpdir", extraction.toString());
             quiche = Class.forName(QUICHE_CLASS, true, loader);
         }
         catch (Throwable x)
@@ -64,6 +72,7 @@ final class QuicheNative
         }
         finally
         {
+            System.setProperty("java.io.tmpdir", tmpdir);
             thread.setContextClassLoader(context);
         }
 
@@ -72,6 +81,23 @@ final class QuicheNative
             throw new QuicNativeLibraryException("quiche binding " + choice + " was requested, but this JVM already uses " + used +
                 " (the first QUIC connector or client to start chooses it): use the same binding everywhere, or AUTO", null);
         return used == null ? "UNKNOWN" : used;
+    }
+
+    private static Path privateExtractionDirectory(String tmpdir)
+    {
+        try
+        {
+            Path directory = Files.createTempDirectory(Path.of(tmpdir), "h3connector-quiche-");
+            // Registered before the library file that the binding registers, so it is deleted after it.
+            directory.toFile().deleteOnExit();
+            directory.resolve(platform()).toFile().deleteOnExit();
+            return directory;
+        }
+        catch (IOException x)
+        {
+            throw new QuicNativeLibraryException("cannot create a directory for the native QUIC library in " + tmpdir + " (" + x +
+                "): make java.io.tmpdir writable", x);
+        }
     }
 
     private static String className(QuicheBindingChoice choice)

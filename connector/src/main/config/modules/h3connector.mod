@@ -24,10 +24,16 @@ quic-quiche-server
 [provides]
 http3-impl
 
+[files]
+## The h3connector jar: already there when the module zip was unpacked into the jetty-base; otherwise start.jar
+## copies it from the local Maven repository (maven.local.repo, default ~/.m2/repository) or downloads it from
+## maven.repo.uri (default Maven Central) when the module is added.
+maven://io.github.h3connector/h3connector/${project.version}|lib/h3connector/h3connector-${project.version}.jar
+
 [lib]
-lib/http3/jetty-http3-common-${jetty.version}.jar
-lib/http3/jetty-http3-qpack-${jetty.version}.jar
-lib/http3/jetty-http3-server-${jetty.version}.jar
+## jetty-home's lib/http3 (jetty-http3-common, -qpack, -server): a pattern, because the build fills in this file's
+## Maven properties and the version must stay that of the jetty-home in use.
+lib/http3/*.jar
 lib/h3connector/*.jar
 
 [xml]

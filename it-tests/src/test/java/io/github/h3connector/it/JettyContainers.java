@@ -12,15 +12,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 import org.testcontainers.containers.output.Slf4jLogConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.images.builder.Transferable;
 
 /**
  * The Jetty image of the it-tests and containers made from it.
@@ -108,6 +111,64 @@ final class JettyContainers
             .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar", "jetty.h3connector.advertisedPort=" + hostPort)
             .waitingFor(Wait.forLogMessage(".*Started oejs\\.Server@.*\\n", 1))
             .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("jetty." + name)));
+    }
+
+    /**
+     * Scenario 3, front: h3connector plus Jetty's {@code ProxyServlet.Transparent} (module {@code ee10-proxy}) that
+     * forwards to {@code http://back:8080} over HTTP/1.1; TCP and UDP 8443 published on {@code hostPort}.
+     */
+    static GenericContainer<?> front(int hostPort, Network network)
+    {
+        return jetty("front", hostPort, true)
+            .withNetwork(network)
+            .withNetworkAliases("front")
+            .withWorkingDirectory("/var/lib/jetty-front")
+            .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar", "jetty.base=/var/lib/jetty-front",
+                "jetty.h3connector.advertisedPort=" + hostPort);
+    }
+
+    /**
+     * Scenario 3, back: plain Jetty (no h3connector), HTTP on 8080 (published on a random port), the behind-proxy WAR
+     * at / with {@code trusted-proxies} set to {@code trustedProxies} through an override descriptor.
+     */
+    static GenericContainer<?> back(Network network, String trustedProxies)
+    {
+        String override = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- Written by the it-tests: trust the front container only; the front advertises its own HTTP/3. -->
+            <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+              <filter>
+                <filter-name>AltSvcFilter</filter-name>
+                <filter-class>io.github.h3connector.servlet.AltSvcFilter</filter-class>
+                <init-param>
+                  <param-name>trusted-proxies</param-name>
+                  <param-value>%s</param-value>
+                </init-param>
+                <init-param>
+                  <param-name>advertise</param-name>
+                  <param-value>never</param-value>
+                </init-param>
+              </filter>
+            </web-app>
+            """.formatted(trustedProxies);
+        return new GenericContainer<>(image())
+            .withNetwork(network)
+            .withNetworkAliases("back")
+            .withExposedPorts(8080)
+            .withWorkingDirectory("/var/lib/jetty-back")
+            .withCopyToContainer(Transferable.of(override), "/var/lib/jetty-back/etc/trusted-proxies-override-web.xml")
+            .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar", "jetty.base=/var/lib/jetty-back")
+            .waitingFor(Wait.forLogMessage(".*Started oejs\\.Server@.*\\n", 1))
+            .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("jetty.back")));
+    }
+
+    /** @return the container's IP address on {@code network} */
+    static String address(GenericContainer<?> container, Network network)
+    {
+        return container.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+            .filter(n -> network.getId().equals(n.getNetworkID()))
+            .map(ContainerNetwork::getIpAddress)
+            .findFirst().orElseThrow(() -> new IllegalStateException("the container is not on network " + network.getId()));
     }
 
     /** A port number free for both TCP and UDP on the host's loopback and wildcard addresses. */

@@ -1,0 +1,584 @@
+package io.github.h3connector.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.eclipse.jetty.client.HttpClient;
+
+/**
+ * Runs every benchmark row once, in one run on this machine, and writes docs/PERFORMANCE.md. Servers run one at a
+ * time, each in its own JVM ({@link BenchServer}); the clients run in this JVM, except gtlsclient. Started by
+ * {@code benchmarks/run.sh}, which builds the module and passes the JDKs and the class path.
+ */
+public final class BenchRunner
+{
+    static final long DOWNLOAD = 64L << 20;
+    static final int UPLOAD = 16 << 20;
+    static final int ROUNDS = 3;
+    static final double SMALL_WARMUP_S = 1.0;
+    static final double SMALL_ROUND_S = 1.5;
+    static final long TICKS_PER_SECOND = 100; // USER_HZ; checked with getconf CLK_TCK in run.sh
+
+    private final Map<String, String> options;
+    private final String classpath;
+    private final Path logs;
+    private final String downloadSha = Pattern.sha256(DOWNLOAD);
+    private final byte[] uploadBody = Pattern.bytes(UPLOAD);
+    private final String uploadSha = Pattern.sha256(UPLOAD);
+    private final String smallSha = Pattern.sha256(1024);
+    private final List<String[]> bulkRows = new ArrayList<>();
+    private final List<String[]> smallRows = new ArrayList<>();
+    private final List<String[]> tuningRows = new ArrayList<>();
+    /** Medians by key, for the targets. */
+    private final Map<String, Double> medians = new LinkedHashMap<>();
+    private final Map<String, String> jfr = new LinkedHashMap<>();
+    private final Map<String, String> serverNotes = new LinkedHashMap<>();
+    private Clients clients;
+    private final List<String> failures = new ArrayList<>();
+
+    private BenchRunner(Map<String, String> options)
+    {
+        this.options = options;
+        this.classpath = options.get("classpath");
+        this.logs = Path.of(options.getOrDefault("logs", "benchmarks/target/bench"));
+    }
+
+    public static void main(String[] args) throws Exception
+    {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2)
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        long start = System.nanoTime();
+        new BenchRunner(options).run();
+        System.out.printf("benchmark finished in %.0f s%n", (System.nanoTime() - start) / 1e9);
+        System.exit(0);
+    }
+
+    private void run() throws Exception
+    {
+        Files.createDirectories(logs);
+        String java17 = options.get("java17");
+        String java25 = options.get("java25");
+        String keyStore = logs.resolve("bench.p12").toAbsolutePath().toString();
+        String started = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+
+        String jmh = options.containsKey("skip-jmh") ? jmhTable(logs.resolve("jmh.csv").toAbsolutePath(), " (reused from an earlier run: --skip-jmh)") : runJmh(java17, keyStore);
+
+        // The client JVM's classpath holds both bindings; Jetty's client picks the usable one with the best priority.
+        clients = new Clients();
+        // JNA classpath: without the FFM binding, which Java 17 cannot load; FFM classpath: without JNA.
+        String cpJna = filter(classpath, "jetty-quic-quiche-foreign");
+        String cpFfm = filter(classpath, "jetty-quic-quiche-jna", "/jna-");
+
+        List<String> serverArgs = List.of("--keystore", keyStore);
+        try (ServerProcess a = ServerProcess.start("h3connector JNA Java 17", java17, cpJna, List.of(), concat(serverArgs, "--mode", "h3connector", "--binding", "JNA"), logs))
+        {
+            note(a);
+            for (String protocol : List.of("h1", "h2", "h3"))
+                guard(a, "bulk " + protocol, () -> bulk(a, protocol));
+            guard(a, "gtlsclient", () -> gtls(a));
+            for (String protocol : List.of("h1", "h2", "h3"))
+                guard(a, "small " + protocol, () -> small(a, protocol));
+            guard(a, "JFR", () -> profile(a));
+        }
+        List<String> ffmJvm = List.of("--enable-native-access=ALL-UNNAMED");
+        try (ServerProcess b = ServerProcess.start("h3connector FFM Java 25", java25, cpFfm, ffmJvm, concat(serverArgs, "--mode", "h3connector", "--binding", "FOREIGN"), logs))
+        {
+            note(b);
+            for (String protocol : List.of("h1", "h2", "h3"))
+                guard(b, "bulk " + protocol, () -> bulk(b, protocol));
+            guard(b, "gtlsclient", () -> gtls(b));
+            for (String protocol : List.of("h2", "h3"))
+                guard(b, "small " + protocol, () -> small(b, protocol));
+            guard(b, "JFR", () -> profile(b));
+        }
+        try (ServerProcess c = ServerProcess.start("stock Jetty 12.1.5 JNA Java 17", java17, cpJna, List.of(), concat(serverArgs, "--mode", "stock"), logs))
+        {
+            note(c);
+            guard(c, "bulk h3", () -> bulk(c, "h3"));
+            guard(c, "gtlsclient", () -> gtls(c));
+            guard(c, "small h3", () -> small(c, "h3"));
+        }
+        // Benchmark parameters, not code changes: H3Options windows and QuicConfiguration buffer sizes, on the FFM server.
+        String[][] variants = {
+            {"sessionMaxData 4 MiB, streamMaxData 2 MiB", "--session-max-data", "4194304", "--stream-max-data", "2097152"},
+            {"sessionMaxData 64 MiB, streamMaxData 48 MiB", "--session-max-data", "67108864", "--stream-max-data", "50331648"},
+            {"output buffer 64 KiB", "--output-buffer", "65536"},
+        };
+        for (String[] variant : variants)
+        {
+            List<String> args = new ArrayList<>(concat(serverArgs, "--mode", "h3connector", "--binding", "FOREIGN"));
+            args.addAll(Arrays.asList(variant).subList(1, variant.length));
+            try (ServerProcess v = ServerProcess.start("h3connector FFM Java 25, " + variant[0], java25, cpFfm, ffmJvm, args, logs))
+            {
+                guard(v, "tuning", () -> tuning(v, variant[0]));
+            }
+        }
+        clients.close();
+        Files.writeString(Path.of(options.getOrDefault("out", "docs/PERFORMANCE.md")), report(started, jmh));
+    }
+
+    interface Row
+    {
+        void run() throws Exception;
+    }
+
+    /** Runs a row; an integrity failure fails the run, any other failure (a stall, a timeout) is reported in the document. */
+    private void guard(ServerProcess server, String row, Row body) throws Exception
+    {
+        try
+        {
+            body.run();
+        }
+        catch (Exception x)
+        {
+            for (Throwable t = x; t != null; t = t.getCause())
+            {
+                if (String.valueOf(t.getMessage()).contains("INTEGRITY FAILURE"))
+                    throw x;
+            }
+            String cause = x.toString();
+            for (Throwable t = x.getCause(); t != null; t = t.getCause())
+                cause += "; " + t;
+            failures.add(server.label + ", " + row + ": " + cause.replace("|", "/"));
+            System.out.println("   FAILED " + row + ": " + cause);
+        }
+    }
+
+    private void note(ServerProcess server)
+    {
+        serverNotes.put(server.label, "binding " + server.binding + "; " + server.quicSettings);
+        System.out.println("== " + server.label + ": " + serverNotes.get(server.label));
+    }
+
+    private String base(ServerProcess server, String protocol)
+    {
+        return "https://127.0.0.1:" + (protocol.equals("h3") ? server.udpPort : server.tcpPort);
+    }
+
+    private static String protocolName(String protocol)
+    {
+        return switch (protocol)
+        {
+            case "h1" -> "HTTP/1.1+TLS";
+            case "h2" -> "HTTP/2";
+            default -> "HTTP/3";
+        };
+    }
+
+    /** Download and upload rows, Jetty client. */
+    private void bulk(ServerProcess server, String protocol) throws Exception
+    {
+        HttpClient client = clients.client(protocol);
+        String base = base(server, protocol);
+        boolean slow = protocol.equals("h3");
+        // Download.
+        server.resetPeak();
+        Clients.download(client, base, slow ? 8L << 20 : DOWNLOAD, Pattern.sha256(slow ? 8L << 20 : DOWNLOAD));
+        double[] times = new double[ROUNDS];
+        long[] cpu0 = server.cpuTicks();
+        for (int i = 0; i < ROUNDS; i++)
+            times[i] = Clients.download(client, base, DOWNLOAD, downloadSha);
+        long[] cpu1 = server.cpuTicks();
+        long downRss = server.peakRssKiB();
+        String key = server.label + "|" + protocol + "|jetty";
+        medians.put(key + "|down", mbps(DOWNLOAD, median(times)));
+        String[] down = throughput(times, DOWNLOAD);
+        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
+        // Upload.
+        server.resetPeak();
+        Clients.upload(client, base, uploadBody, uploadSha);
+        double[] up = new double[ROUNDS];
+        cpu0 = server.cpuTicks();
+        for (int i = 0; i < ROUNDS; i++)
+            up[i] = Clients.upload(client, base, uploadBody, uploadSha);
+        cpu1 = server.cpuTicks();
+        long upRss = server.peakRssKiB();
+        medians.put(key + "|up", mbps(UPLOAD, median(up)));
+        String[] upload = throughput(up, UPLOAD);
+        String upCpu = cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30));
+        bulkRows.add(new String[]{server.label, protocolName(protocol), "Jetty HttpClient", down[0], down[1], downCpu,
+            upload[0], upload[1], upCpu, mib(Math.max(downRss, upRss))});
+        System.out.println("   bulk " + protocol + ": down " + down[0] + " MB/s (" + down[1] + "), up " + upload[0] + " MB/s, cpu/GiB " + downCpu + " / " + upCpu);
+    }
+
+    /** The 64 MiB download with ngtcp2's gtlsclient, a separate process. */
+    private void gtls(ServerProcess server) throws Exception
+    {
+        String url = base(server, "h3") + "/bytes?n=" + DOWNLOAD;
+        server.resetPeak();
+        double[] times = new double[ROUNDS];
+        long[] cpu0 = server.cpuTicks();
+        for (int i = 0; i < ROUNDS; i++)
+        {
+            Path directory = Files.createTempDirectory(logs, "gtls");
+            Path log = logs.resolve("gtlsclient.log");
+            long start = System.nanoTime();
+            Process process = new ProcessBuilder("gtlsclient", "--quiet", "--exit-on-all-streams-close", "--download=" + directory,
+                "127.0.0.1", String.valueOf(server.udpPort), url)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(300, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IllegalStateException("gtlsclient did not finish in 300 s against " + server.label);
+            }
+            times[i] = (System.nanoTime() - start) / 1e9;
+            if (process.exitValue() != 0)
+                throw new IllegalStateException("gtlsclient exited with " + process.exitValue() + " against " + server.label + ": " + Files.readString(log));
+            List<Path> files;
+            try (Stream<Path> list = Files.list(directory))
+            {
+                files = list.toList();
+            }
+            if (files.size() != 1)
+                throw new IllegalStateException("gtlsclient left " + files + " in " + directory);
+            String sha = sha256(files.get(0));
+            long size = Files.size(files.get(0));
+            if (size != DOWNLOAD || !sha.equals(downloadSha))
+                throw new IllegalStateException("INTEGRITY FAILURE: gtlsclient download from " + server.label + ": " + size + " bytes, SHA-256 " + sha + ", expected " + downloadSha);
+            Files.delete(files.get(0));
+            Files.delete(directory);
+        }
+        long[] cpu1 = server.cpuTicks();
+        String[] down = throughput(times, DOWNLOAD);
+        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
+        bulkRows.add(new String[]{server.label, "HTTP/3", "gtlsclient (ngtcp2)", down[0], down[1],
+            cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30)), "–", "–", "–", mib(server.peakRssKiB())});
+        System.out.println("   gtlsclient: down " + down[0] + " MB/s (" + down[1] + ")");
+    }
+
+    private void small(ServerProcess server, String protocol) throws Exception
+    {
+        HttpClient client = clients.client(protocol);
+        String base = base(server, protocol);
+        server.resetPeak();
+        List<String> cells = new ArrayList<>(List.of(server.label, protocolName(protocol)));
+        String cpuAt16 = "";
+        for (int concurrency : new int[]{1, 16, 64})
+        {
+            Clients.smallRequests(client, base, concurrency, SMALL_WARMUP_S, smallSha);
+            double[] rates = new double[ROUNDS];
+            double requests = 0;
+            long[] cpu0 = server.cpuTicks();
+            for (int i = 0; i < ROUNDS; i++)
+            {
+                double[] result = Clients.smallRequests(client, base, concurrency, SMALL_ROUND_S, smallSha);
+                rates[i] = result[0] / result[1];
+                requests += result[0];
+            }
+            long[] cpu1 = server.cpuTicks();
+            double median = median(rates);
+            medians.put(server.label + "|" + protocol + "|small|" + concurrency, median);
+            Arrays.sort(rates);
+            cells.add(String.format("%,.0f (%,.0f–%,.0f)", median, rates[0], rates[ROUNDS - 1]));
+            String cpu = cpuPer(cpu0, cpu1, requests / 10_000);
+            cells.add(cpu);
+        }
+        cells.add(mib(server.peakRssKiB()));
+        smallRows.add(cells.toArray(String[]::new));
+        System.out.println("   small " + protocol + ": " + cells.subList(2, cells.size()));
+    }
+
+    /** JFR on the server during two HTTP/3 64 MiB downloads (Jetty client). */
+    private void profile(ServerProcess server) throws Exception
+    {
+        Path recording = logs.resolve("jfr-" + server.binding + ".jfr").toAbsolutePath();
+        Files.deleteIfExists(recording);
+        server.jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + recording);
+        String base = base(server, "h3");
+        double seconds = 0;
+        for (int i = 0; i < 2; i++)
+            seconds += Clients.download(clients.http3, base, DOWNLOAD, downloadSha);
+        server.jcmd("JFR.stop", "name=bench");
+        jfr.put(server.label, String.format("Two 64 MiB HTTP/3 downloads (Jetty client) under JFR `settings=profile`, %.1f s in all; recording `%s`.%n%n",
+            seconds, logs.relativize(recording)) + JfrSummary.markdown(recording, 15));
+    }
+
+    private void tuning(ServerProcess server, String variant) throws Exception
+    {
+        HttpClient client = clients.http3;
+        String base = base(server, "h3");
+        Clients.download(client, base, DOWNLOAD, downloadSha);
+        double[] times = new double[ROUNDS];
+        long[] cpu0 = server.cpuTicks();
+        for (int i = 0; i < ROUNDS; i++)
+            times[i] = Clients.download(client, base, DOWNLOAD, downloadSha);
+        long[] cpu1 = server.cpuTicks();
+        Clients.upload(client, base, uploadBody, uploadSha);
+        double[] up = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++)
+            up[i] = Clients.upload(client, base, uploadBody, uploadSha);
+        String[] down = throughput(times, DOWNLOAD);
+        String[] upload = throughput(up, UPLOAD);
+        tuningRows.add(new String[]{variant, server.quicSettings, down[0], down[1], cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30)), upload[0]});
+        System.out.println("   tuning " + variant + ": down " + down[0] + ", up " + upload[0]);
+    }
+
+    private String runJmh(String javaHome, String keyStore) throws Exception
+    {
+        Path csv = logs.resolve("jmh.csv").toAbsolutePath();
+        List<String> command = List.of(Path.of(javaHome, "bin", "java").toString(), "-cp", classpath,
+            "org.openjdk.jmh.Main", "io.github.h3connector.*AltSvc.*Benchmark.*",
+            "-foe", "true", "-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s", "-prof", "gc",
+            "-jvmArgsAppend", "-Dbench.keystore=" + keyStore,
+            "-rf", "csv", "-rff", csv.toString());
+        System.out.println("== JMH: " + String.join(" ", command.subList(4, command.size())));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve("jmh.log").toFile()).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0)
+            throw new IllegalStateException("JMH failed; see " + logs.resolve("jmh.log"));
+        return jmhTable(csv, "");
+    }
+
+    private String jmhTable(Path csv, String note) throws IOException
+    {
+        if (!Files.exists(csv))
+            return "(JMH skipped, and no earlier " + csv + ")\n";
+        Map<String, String[]> scores = new LinkedHashMap<>();
+        Map<String, String[]> allocations = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size()))
+        {
+            String[] f = line.replace("\"", "").split(",");
+            String name = f[0].substring(f[0].lastIndexOf('.', f[0].indexOf(':') < 0 ? f[0].length() : f[0].indexOf(':')) + 1);
+            if (name.contains(":gc.alloc.rate.norm"))
+                allocations.put(name.substring(0, name.indexOf(':')), f);
+            else if (!name.contains(":"))
+                scores.put(name, f);
+        }
+        StringBuilder out = new StringBuilder(note.isEmpty() ? "" : "JMH results" + note + ".\n\n").append("| benchmark | ns/op (± 99.9% error) | bytes allocated per op, gc.alloc.rate.norm (± error) |\n|---|---|---|\n");
+        scores.forEach((name, f) ->
+        {
+            String[] a = allocations.get(name);
+            double ns = Double.parseDouble(f[4]);
+            double bytes = a == null ? Double.NaN : Double.parseDouble(a[4]);
+            medians.put("jmh|" + name + "|ns", ns);
+            medians.put("jmh|" + name + "|B", bytes);
+            out.append("| ").append(name).append(" | ").append(String.format("%.1f ± %s", ns, fmt(f[5])))
+                .append(" | ").append(a == null ? "?" : String.format("%.1f ± %s", bytes, fmt(a[5]))).append(" |\n");
+        });
+        System.out.print(out);
+        return out.toString();
+    }
+
+    private static String fmt(String error)
+    {
+        try
+        {
+            return String.format("%.1f", Double.parseDouble(error));
+        }
+        catch (NumberFormatException x)
+        {
+            return error;
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private String report(String started, String jmh) throws IOException
+    {
+        StringBuilder md = new StringBuilder();
+        md.append("# Performance\n\n");
+        md.append("Generated by `benchmarks/run.sh` on ").append(started).append(" (UTC). All rows come from this one run on one machine; ")
+            .append("ratios between rows, not absolute numbers, are the claim.\n\n");
+        md.append("**Machine:** ").append(machine()).append("\n\n");
+        md.append("## How to reproduce\n\n```sh\nbenchmarks/run.sh            # builds what it needs, runs everything (~8 min on 2 cores), rewrites docs/PERFORMANCE.md\n```\n\n")
+            .append("It needs Java 17 (`JAVA17_HOME`, default `/usr/lib/jvm/java-17-openjdk-amd64`), Java 22+ (`JAVA25_HOME`, default ")
+            .append("`/usr/lib/jvm/temurin-25-jdk-amd64`), Maven and ngtcp2's `gtlsclient` on the PATH. The normal `mvn verify` only compiles ")
+            .append("the `benchmarks` module. Raw logs, JMH CSV and JFR recordings land in `benchmarks/target/bench/`.\n\n");
+        md.append("### Method\n\n")
+            .append("- Servers run one at a time, each in its own JVM (`BenchServer`, `-Xms512m -Xmx1g`), bound to 127.0.0.1; the Jetty clients run in the runner's JVM ")
+            .append("(Java 25, so its HTTP/3 client uses the FFM binding), gtlsclient in its own process. Client and server share the 2 cores.\n")
+            .append("- `GET /bytes?n=N` streams N bytes of the embedded demo's pattern (byte i = (i·31+7) & 0xFF) in 64 KiB writes; `POST /upload` ")
+            .append("answers the SHA-256 of the body. The SHA-256 of every downloaded body (Jetty client and gtlsclient) and of every uploaded body ")
+            .append("(computed by the server) is checked against the expected value; any mismatch fails the run.\n")
+            .append("- Bulk: 1 warm-up transfer, then ").append(ROUNDS).append(" measured; median MB/s (MB = 10^6 bytes), min–max in brackets. ")
+            .append("Small requests: `GET /bytes?n=1024`, sequential or with 16 / 64 requests in flight (HTTP/1.1: one connection each), ")
+            .append(SMALL_WARMUP_S).append(" s warm-up, then ").append(ROUNDS).append(" rounds of ").append(SMALL_ROUND_S).append(" s; median req/s.\n")
+            .append("- Server CPU: utime+stime of the server process from `/proc/<pid>/stat` before and after the measured rounds (warm-up excluded), ")
+            .append("per GiB moved or per 10,000 requests. Peak RSS: `VmHWM` from `/proc/<pid>/status`, reset before each row via `/proc/<pid>/clear_refs`.\n")
+            .append("- Jetty's HTTP/3 client uses `HTTP3ClientQuicConfiguration.configure` defaults (a run with 64/32 MiB client windows stalled: idle timeout on the first 64 MiB download); gtlsclient runs with its defaults ")
+            .append("(`--max-data` 15M) as `gtlsclient --quiet --exit-on-all-streams-close --download=DIR 127.0.0.1 PORT URL`.\n")
+            .append("- Stock Jetty: `QuicheServerConnector` + `HTTP3ServerQuicConfiguration.configure(new QuicheServerQuicConfiguration(pemDir))`, default windows ")
+            .append("and buffers, Java 17 + JNA; HTTP/3 warm-up downloads are 8 MiB.\n\n");
+        md.append("Servers:\n\n");
+        serverNotes.forEach((label, note) -> md.append("- ").append(label).append(": ").append(note).append("\n"));
+        md.append("\n## Targets\n\n").append(targets()).append("\n");
+        if (!failures.isEmpty())
+        {
+            md.append("## Rows that failed in this run (not integrity failures: those stop the run)\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append("\n"));
+            md.append("\n");
+        }
+        md.append("## Bulk transfer: 64 MiB download, 16 MiB upload\n\n")
+            .append("| server | protocol | client | download MB/s | (min–max) | server CPU s/GiB | upload MB/s | (min–max) | server CPU s/GiB | peak RSS MiB |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        bulkRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        md.append("\n## Small requests (1 KiB responses), Jetty client\n\n")
+            .append("| server | protocol | sequential req/s | CPU s/10k req | 16 concurrent req/s | CPU s/10k req | 64 concurrent req/s | CPU s/10k req | peak RSS MiB |\n")
+            .append("|---|---|---|---|---|---|---|---|---|\n");
+        smallRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        md.append("\n## Alt-Svc hot path (JMH)\n\n")
+            .append("JMH 1.37 on Java 17, 1 fork, 3 × 1 s warm-up, 5 × 1 s measurement, `-prof gc`; error = JMH's 99.9% confidence half-width. ")
+            .append("`AltSvcCustomizerBenchmark.customize`: `AltSvcCustomizer.customize()` of a started `H3Connector`, called with a minimal Jetty `Request` ")
+            .append("(a `Request.Wrapper` whose `ConnectionMetaData` reports secure HTTP/2; that is all the customizer reads) on a reused `HttpFields.Mutable` ")
+            .append("with three other headers; `altSvcFieldAndPut`: the exact operations it performs, `H3QuicConnector.altSvcField()` + `put` of the pre-encoded field; ")
+            .append("`naiveFormatPerRequest`: `String.format` of the value per request. `AltSvcFilterBenchmark.altSvcFilter`: `AltSvcFilter.doFilter` ")
+            .append("(init-param `h3-port=8443`) on a secure HTTP/2 request with allocation-free stub request/response and a chain that keeps the response it gets; ")
+            .append("`naiveStringFormatFilter`: a filter that `String.format`s the header per request; `noFilter`: the stubs and chain alone.\n\n")
+            .append(jmh).append("\n");
+        md.append("## Tuning parameters tried (HTTP/3, h3connector FFM on Java 25, Jetty client)\n\n")
+            .append("Benchmark parameters, not code changes: `H3Options.sessionMaxData/streamMaxData`, and `getServerQuicConfiguration().setInputBufferSize/setOutputBufferSize`. ")
+            .append("Each in a fresh server JVM; compare with the FFM HTTP/3 row above (defaults).\n\n")
+            .append("| variant | effective settings | download MB/s | (min–max) | server CPU s/GiB | upload MB/s |\n|---|---|---|---|---|---|\n");
+        tuningRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        md.append("\n## Where the time goes (JFR on the server, HTTP/3 64 MiB download)\n\n");
+        jfr.forEach((label, text) -> md.append("### ").append(label).append("\n\n").append(text).append("\n"));
+        Path analysis = Path.of(options.getOrDefault("analysis", "benchmarks/ANALYSIS.md"));
+        if (Files.exists(analysis))
+            md.append(Files.readString(analysis));
+        return md.toString();
+    }
+
+    private String targets()
+    {
+        StringBuilder t = new StringBuilder("| target | measured (this run) | met? |\n|---|---|---|\n");
+        String a = "h3connector JNA Java 17";
+        String b = "h3connector FFM Java 25";
+        String s = "stock Jetty 12.1.5 JNA Java 17";
+        for (String server : List.of(a, b))
+        {
+            Double h3 = medians.get(server + "|h3|jetty|down");
+            Double h1 = medians.get(server + "|h1|jetty|down");
+            target(t, "HTTP/3 download ≥ 40% of HTTP/1.1+TLS (" + server + ", Jetty client)", h3, h1, 0.40, "%");
+            target(t, "HTTP/3 download ≥ 5× stock Jetty HTTP/3 (" + server + ", Jetty client)", h3, medians.get(s + "|h3|jetty|down"), 5, "×");
+            target(t, "HTTP/3 download ≥ 5× stock Jetty HTTP/3 (" + server + ", gtlsclient)", medians.get(server + "|h3|gtls|down"), medians.get(s + "|h3|gtls|down"), 5, "×");
+            target(t, "HTTP/3 small-request rate ≥ 70% of HTTP/2 at 16 concurrent (" + server + ")",
+                medians.get(server + "|h3|small|16"), medians.get(server + "|h2|small|16"), 0.70, "%");
+        }
+        for (String name : List.of("customize", "altSvcFieldAndPut", "altSvcFilter"))
+        {
+            Double ns = medians.get("jmh|" + name + "|ns");
+            Double bytes = medians.get("jmh|" + name + "|B");
+            if (ns == null)
+                continue;
+            boolean met = ns <= 50 && bytes != null && bytes < 0.5;
+            t.append(String.format("| %s ≤ 50 ns and 0 B per request | %.1f ns, %.1f B | %s |%n", name, ns, bytes, met ? "yes" : "**no**"));
+        }
+        return t.toString();
+    }
+
+    private static void target(StringBuilder t, String name, Double value, Double reference, double goal, String unit)
+    {
+        if (value == null || reference == null)
+            return;
+        double ratio = value / reference;
+        String measured = unit.equals("%") ? String.format("%.0f%% (%.1f vs %.1f)", 100 * ratio, value, reference)
+            : String.format("%.1f× (%.1f vs %.1f)", ratio, value, reference);
+        t.append("| ").append(name).append(" | ").append(measured).append(" | ").append(ratio >= goal ? "yes" : "**no**").append(" |\n");
+    }
+
+    private String machine() throws IOException
+    {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+            .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        String mem = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+            .findFirst().map(l -> String.format("%.1f GiB RAM", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1048576.0)).orElse("?");
+        String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + mem + ", Linux " + kernel +
+            "; server JVMs: " + javaVersion(options.get("java17")) + " and " + javaVersion(options.get("java25")) +
+            "; client JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") +
+            "; gtlsclient: " + options.getOrDefault("gtls-version", "?") + "; Jetty 12.1.5, quiche (jetty-quiche-native) 0.24.5";
+    }
+
+    private static String javaVersion(String home)
+    {
+        try
+        {
+            Process p = new ProcessBuilder(Path.of(home, "bin", "java").toString(), "-version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            String[] lines = out.split("\n");
+            return lines.length > 1 ? lines[1].strip() : out.strip();
+        }
+        catch (IOException | InterruptedException x)
+        {
+            return home;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String filter(String classpath, String... without)
+    {
+        return Arrays.stream(classpath.split(":"))
+            .filter(entry -> Arrays.stream(without).noneMatch(entry::contains))
+            .reduce((x, y) -> x + ":" + y).orElse("");
+    }
+
+    private static List<String> concat(List<String> list, String... more)
+    {
+        List<String> all = new ArrayList<>(list);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    static double median(double[] values)
+    {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double mbps(long bytes, double seconds)
+    {
+        return bytes / 1e6 / seconds;
+    }
+
+    /** @return {median MB/s, "min–max"} */
+    private static String[] throughput(double[] seconds, long bytes)
+    {
+        double[] rates = Arrays.stream(seconds).map(s -> mbps(bytes, s)).sorted().toArray();
+        return new String[]{String.format("%.1f", median(rates)), String.format("%.1f–%.1f", rates[0], rates[rates.length - 1])};
+    }
+
+    private static String cpuPer(long[] before, long[] after, double units)
+    {
+        double user = (after[0] - before[0]) / (double)TICKS_PER_SECOND;
+        double system = (after[1] - before[1]) / (double)TICKS_PER_SECOND;
+        return String.format("%.2f (%.0f%% sys)", (user + system) / units, 100 * system / Math.max(1e-9, user + system));
+    }
+
+    private static String mib(long kib)
+    {
+        return String.format("%.0f", kib / 1024.0);
+    }
+
+    private static String sha256(Path file) throws IOException
+    {
+        MessageDigest digest = Pattern.sha256();
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file))
+        {
+            int read;
+            while ((read = in.read(buffer)) > 0)
+                digest.update(buffer, 0, read);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.h3connector.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link BenchServer} in its own JVM, with its CPU time and peak RSS read from {@code /proc/<pid>}. */
+final class ServerProcess implements AutoCloseable
+{
+    final String label;
+    final String javaHome;
+    final Process process;
+    final int tcpPort;
+    final int udpPort;
+    final String binding;
+    final String quicSettings;
+
+    private ServerProcess(String label, String javaHome, Process process, String ready)
+    {
+        this.label = label;
+        this.javaHome = javaHome;
+        this.process = process;
+        String[] parts = ready.split(" ");
+        tcpPort = Integer.parseInt(parts[1]);
+        udpPort = Integer.parseInt(parts[2]);
+        binding = parts[3];
+        quicSettings = "input buffer " + parts[4] + " B, output buffer " + parts[5] + " B, sessionMaxData " + parts[6] +
+            " B, streamMaxData " + parts[7] + " B";
+    }
+
+    static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, List<String> serverArgs, Path logDirectory) throws IOException
+    {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(javaHome, "bin", "java").toString());
+        command.add("-Xms512m");
+        command.add("-Xmx1g");
+        command.add("-XX:+FlightRecorder");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(BenchServer.class.getName());
+        command.addAll(serverArgs);
+        Files.createDirectories(logDirectory);
+        Path log = logDirectory.resolve("server-" + label.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log");
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("READY "))
+        {
+            // skip
+        }
+        if (line == null)
+        {
+            process.destroyForcibly();
+            throw new IOException("server " + label + " did not start; see " + log + ":\n" + Files.readString(log));
+        }
+        Thread drain = new Thread(() ->
+        {
+            try
+            {
+                while (out.readLine() != null)
+                {
+                    // drain
+                }
+            }
+            catch (IOException ignored)
+            {
+                // process gone
+            }
+        }, "drain-" + label);
+        drain.setDaemon(true);
+        drain.start();
+        return new ServerProcess(label, javaHome, process, line);
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /** @return {utime, stime} in clock ticks */
+    long[] cpuTicks() throws IOException
+    {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[]{Long.parseLong(fields[11]), Long.parseLong(fields[12])};
+    }
+
+    /** Resets VmHWM to the current RSS (Linux 4.0+), so the next {@link #peakRssKiB()} is the peak since now. */
+    boolean resetPeak()
+    {
+        try
+        {
+            Files.writeString(Path.of("/proc", String.valueOf(pid()), "clear_refs"), "5");
+            return true;
+        }
+        catch (IOException x)
+        {
+            return false;
+        }
+    }
+
+    long peakRssKiB() throws IOException
+    {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status")))
+        {
+            if (line.startsWith("VmHWM:"))
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        return -1;
+    }
+
+    /** Runs the server JDK's jcmd against this server. */
+    String jcmd(String... arguments) throws IOException, InterruptedException
+    {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(javaHome, "bin", "jcmd").toString());
+        command.add(String.valueOf(pid()));
+        command.addAll(List.of(arguments));
+        Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0)
+            throw new IOException("jcmd " + String.join(" ", arguments) + " failed: " + output);
+        return output;
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        try (OutputStream in = process.getOutputStream())
+        {
+            in.flush();
+        }
+        catch (IOException ignored)
+        {
+            // already gone
+        }
+        if (!process.waitFor(15, TimeUnit.SECONDS))
+        {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS))
+                process.destroyForcibly();
+        }
+    }
+}

@@ -134,6 +134,7 @@ final class TestServer implements AutoCloseable
         app.setAsyncSupported(true);
         context.addServlet(app, "/app/*");
         context.addServlet(new org.eclipse.jetty.ee10.servlet.ServletHolder("error", new TestApp.ErrorPage()), "/error");
+        context.addServlet(new org.eclipse.jetty.ee10.servlet.ServletHolder("protocol", new ProtocolServlet()), "/protocol");
         if (errorPages)
         {
             org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler errors = new org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler();

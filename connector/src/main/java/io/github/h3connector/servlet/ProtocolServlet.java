@@ -1,4 +1,4 @@
-package io.github.h3connector.examples.hello;
+package io.github.h3connector.servlet;
 
 import java.io.IOException;
 
@@ -8,12 +8,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /protocol}: what AltSvcFilter found out about this request, as JSON, for example
+ * A diagnostic endpoint: what h3connector found out about this request, as JSON, for example
  * <pre>{"protocol":"HTTP/3","http3":true,"hopProtocol":"HTTP/1.1","protocolSource":"forwarded",
  *  "servletProtocol":"HTTP/1.1","altSvc":"h3=\":443\"; ma=86400"}</pre>
  * {@code protocol} is what the client used, {@code hopProtocol} what this container received (they differ behind a
- * proxy that terminates HTTP/3), {@code altSvc} the {@code Alt-Svc} header of this very response or null. Needs the
- * servlet API only.
+ * proxy that terminates HTTP/3), {@code servletProtocol} is {@code getProtocol()}, and {@code altSvc} the
+ * {@code Alt-Svc} header of this very response, or null. Map it after {@link AltSvcFilter}, or on a server that uses
+ * h3connector's Jetty connector; it reads the {@link H3Attributes} only. Responses are not cacheable.
  */
 public class ProtocolServlet extends HttpServlet
 {
@@ -23,8 +24,9 @@ public class ProtocolServlet extends HttpServlet
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
+        Object http3 = request.getAttribute(H3Attributes.HTTP3);
         response.getWriter().print("{\"protocol\":" + string(request.getAttribute(H3Attributes.PROTOCOL)) +
-            ",\"http3\":" + (request.getAttribute(H3Attributes.HTTP3) instanceof Boolean b ? b : null) +
+            ",\"http3\":" + (http3 instanceof Boolean ? http3 : "null") +
             ",\"hopProtocol\":" + string(request.getAttribute(H3Attributes.HOP_PROTOCOL)) +
             ",\"protocolSource\":" + string(request.getAttribute(H3Attributes.PROTOCOL_SOURCE)) +
             ",\"servletProtocol\":" + string(request.getProtocol()) +
@@ -32,13 +34,15 @@ public class ProtocolServlet extends HttpServlet
     }
 
     /** A JSON string literal, or null. */
-    private static String string(Object value)
+    static String string(Object value)
     {
         if (value == null)
             return "null";
-        StringBuilder json = new StringBuilder("\"");
-        for (char c : value.toString().toCharArray())
+        String text = value.toString();
+        StringBuilder json = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++)
         {
+            char c = text.charAt(i);
             if (c == '"' || c == '\\')
                 json.append('\\').append(c);
             else if (c < 0x20)

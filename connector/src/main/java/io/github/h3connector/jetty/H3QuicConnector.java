@@ -54,6 +54,7 @@ public class H3QuicConnector extends QuicheServerConnector
 {
     private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     /** Persistent fields survive {@code Response.reset()}; an application's own value still replaces them. */
     static final HttpField CLEAR = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC, AltSvc.CLEAR.headerValue());
 
@@ -160,8 +161,7 @@ public class H3QuicConnector extends QuicheServerConnector
         {
             try
             {
-                boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-                temporaryPemDirectory = posix
+                temporaryPemDirectory = POSIX
                     ? Files.createTempDirectory("h3connector-pem-", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
                     : Files.createTempDirectory("h3connector-pem-");
                 return temporaryPemDirectory;
@@ -177,8 +177,7 @@ public class H3QuicConnector extends QuicheServerConnector
         {
             if (!Files.exists(directory))
             {
-                boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-                if (posix)
+                if (POSIX)
                     Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
                 else
                     Files.createDirectories(directory);
@@ -200,7 +199,7 @@ public class H3QuicConnector extends QuicheServerConnector
         }
         try
         {
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
+            if (POSIX)
             {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
                 Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);

@@ -82,4 +82,7 @@ etc/h3connector.xml
 
 ## The maximum number of concurrent request streams a client may open per connection.
 # jetty.quic.bidirectionalMaxStreams=256
+
+## The maximum number of open QUIC connections; at the limit new connection attempts are dropped (clients use TCP).
+# jetty.h3connector.maxConnections=4096
 # end::documentation[]

@@ -2,7 +2,6 @@ package io.github.h3connector.jetty;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 import io.github.h3connector.altsvc.Alternative;
@@ -305,7 +304,9 @@ public final class H3Options
         /** @param binding the quiche binding; default AUTO */
         public Builder binding(QuicheBindingChoice binding)
         {
-            this.binding = Objects.requireNonNull(binding, "binding");
+            if (binding == null)
+                throw new IllegalArgumentException("H3Options binding must be AUTO, FOREIGN or JNA, got null");
+            this.binding = binding;
             return this;
         }
 
@@ -316,9 +317,14 @@ public final class H3Options
             return this;
         }
 
-        /** @param host the host to advertise in {@code Alt-Svc}, or null (default) for the same host */
+        /**
+         * @param host the host to advertise in {@code Alt-Svc}, or null (default) for the same host
+         * @throws AltSvcException when it is not a host name or IP address
+         */
         public Builder advertisedHost(String host)
         {
+            if (host != null)
+                Alternative.builder("h3").host(host).port(443).build();
             this.advertisedHost = host;
             return this;
         }

@@ -34,6 +34,7 @@ public final class H3ModuleSupport
     public static final String SESSION_MAX_DATA = "jetty.quic.sessionMaxData";
     public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
+    public static final String MAX_CONNECTIONS = "jetty.h3connector.maxConnections";
 
     private H3ModuleSupport()
     {
@@ -58,13 +59,14 @@ public final class H3ModuleSupport
                                      String idleTimeout,
                                      String sessionMaxData,
                                      String streamMaxData,
-                                     String bidirectionalMaxStreams)
+                                     String bidirectionalMaxStreams,
+                                     String maxConnections)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams);
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections);
         return H3Connector.attachTo(https, build(builder));
     }
 
@@ -86,7 +88,8 @@ public final class H3ModuleSupport
                                             String idleTimeout,
                                             String sessionMaxData,
                                             String streamMaxData,
-                                            String bidirectionalMaxStreams)
+                                            String bidirectionalMaxStreams,
+                                     String maxConnections)
     {
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
@@ -119,7 +122,7 @@ public final class H3ModuleSupport
             }
             catch (InvalidPathException x)
             {
-                throw new IllegalArgumentException(PEM_DIRECTORY + " must be a directory path, got '" + pemDirectory + "': " + x.getMessage(), x);
+                throw new IllegalArgumentException(PEM_DIRECTORY + " must be a directory path, got '" + show(pemDirectory) + "': " + x.getMessage(), x);
             }
         }
         if (!isBlank(binding))
@@ -131,7 +134,7 @@ public final class H3ModuleSupport
             }
             catch (IllegalArgumentException x)
             {
-                throw new IllegalArgumentException(BINDING + " must be AUTO, FOREIGN or JNA, got '" + binding + "'");
+                throw new IllegalArgumentException(BINDING + " must be AUTO, FOREIGN or JNA, got '" + show(binding) + "'");
             }
             builder.binding(choice);
         }
@@ -157,6 +160,11 @@ public final class H3ModuleSupport
             long streams = parseLong(BIDIRECTIONAL_MAX_STREAMS, bidirectionalMaxStreams, "a whole number of streams", Long.MIN_VALUE);
             apply(BIDIRECTIONAL_MAX_STREAMS, bidirectionalMaxStreams, () -> builder.maxStreams(streams));
         }
+        if (!isBlank(maxConnections))
+        {
+            long connections = parseLong(MAX_CONNECTIONS, maxConnections, "a whole number of connections", Long.MIN_VALUE);
+            apply(MAX_CONNECTIONS, maxConnections, () -> builder.maxConnections((int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, connections))));
+        }
         return builder;
     }
 
@@ -172,6 +180,23 @@ public final class H3ModuleSupport
         }
     }
 
+    /** The value with control characters escaped, so that a message stays on one line. */
+    private static String show(String value)
+    {
+        StringBuilder shown = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++)
+        {
+            char c = value.charAt(i);
+            switch (c)
+            {
+                case '\r' -> shown.append("\\r");
+                case '\n' -> shown.append("\\n");
+                default -> shown.append(Character.isISOControl(c) ? String.format("\\u%04x", (int)c) : String.valueOf(c));
+            }
+        }
+        return shown.toString();
+    }
+
     private static void apply(String property, String value, Runnable setter)
     {
         try
@@ -180,7 +205,7 @@ public final class H3ModuleSupport
         }
         catch (IllegalArgumentException x)
         {
-            throw new IllegalArgumentException(property + "=" + value.strip() + " is invalid: " + x.getMessage(), x);
+            throw new IllegalArgumentException(property + "=" + show(value.strip()) + " is invalid: " + x.getMessage(), x);
         }
     }
 
@@ -188,7 +213,7 @@ public final class H3ModuleSupport
     {
         long port = parseLong(property, value, required, Long.MIN_VALUE);
         if (port != -1 && (port < 0 || port > 65535))
-            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + show(value) + "'");
         return (int)port;
     }
 
@@ -201,10 +226,10 @@ public final class H3ModuleSupport
         }
         catch (NumberFormatException x)
         {
-            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + show(value) + "'");
         }
         if (parsed < min)
-            throw new IllegalArgumentException(property + " must be " + required + ", got '" + value + "'");
+            throw new IllegalArgumentException(property + " must be " + required + ", got '" + show(value) + "'");
         return parsed;
     }
 
@@ -215,7 +240,7 @@ public final class H3ModuleSupport
             return true;
         if ("false".equalsIgnoreCase(v))
             return false;
-        throw new IllegalArgumentException(property + " must be true or false, got '" + value + "'");
+        throw new IllegalArgumentException(property + " must be true or false, got '" + show(value) + "'");
     }
 
     private static boolean isBlank(String value)

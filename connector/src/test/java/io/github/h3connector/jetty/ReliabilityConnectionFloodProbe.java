@@ -1,0 +1,152 @@
+package io.github.h3connector.jetty;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.jetty.http3.api.Session;
+import org.eclipse.jetty.http3.client.HTTP3Client;
+import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
+import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * 2,000 QUIC (HTTP/3) handshakes in one burst, then 1,000 connections held idle, with the server's idle timeout at 2 s:
+ * every handshake completes, the idle connections are reclaimed, the open-connection count returns to 0, heap and
+ * threads come back to the baseline, and a legitimate client is served throughout.
+ */
+@Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReliabilityConnectionFloodProbe
+{
+    private static final int BURST = 2000;
+    private static final int IDLE = 1000;
+    private static final Duration SERVER_IDLE = Duration.ofSeconds(2);
+
+    @Test
+    void handshakeBurstAndIdleConnectionsAreReclaimed() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder().idleTimeout(SERVER_IDLE)); TestClients legit = new TestClients())
+        {
+            assertEquals(200, legit.http3.GET(server.url("/protocol")).getStatus());
+            HTTP3Client warm = client();
+            connect(warm, server.udpPort(), 10).forEach(session -> { });
+            LifeCycle.stop(warm);
+            awaitOpen(server, 0, 20);
+            ReliabilitySupport.Resources baseline = ReliabilitySupport.Resources.now();
+
+            // The legitimate client, every 100 ms throughout.
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger served = new AtomicInteger();
+            AtomicLong slowest = new AtomicLong();
+            CompletableFuture<Void> legitimate = CompletableFuture.runAsync(() ->
+            {
+                while (running.get())
+                {
+                    long t = System.nanoTime();
+                    try
+                    {
+                        if (legit.http3.newRequest(server.url("/protocol")).timeout(30, TimeUnit.SECONDS).send().getStatus() != 200)
+                            throw new IllegalStateException("not 200");
+                    }
+                    catch (Exception x)
+                    {
+                        throw new IllegalStateException("legitimate request " + served.get() + " failed", x);
+                    }
+                    slowest.accumulateAndGet(System.nanoTime() - t, Math::max);
+                    served.incrementAndGet();
+                    ReliabilitySupport.sleep(100);
+                }
+            });
+
+            // 2,000 handshakes in one burst.
+            HTTP3Client burstClient = client();
+            long start = System.nanoTime();
+            List<Session.Client> burst = connect(burstClient, server.udpPort(), BURST);
+            double burstSeconds = (System.nanoTime() - start) / 1e9;
+            long peakOpen = server.h3.statistics().getOpenQuicConnections();
+            LifeCycle.stop(burstClient);
+            double reclaimBurst = awaitOpen(server, 0, 60);
+
+            // 1,000 connections, held idle past the server's idle timeout.
+            HTTP3Client idleClient = client();
+            List<Session.Client> idle = connect(idleClient, server.udpPort(), IDLE);
+            long openIdle = server.h3.statistics().getOpenQuicConnections();
+            long heapWithIdle = ReliabilitySupport.heapAfterGc();
+            start = System.nanoTime();
+            double reclaimIdle = awaitOpen(server, 0, 60);
+            LifeCycle.stop(idleClient);
+
+            running.set(false);
+            legitimate.get(60, TimeUnit.SECONDS);
+            ReliabilitySupport.Resources end = ReliabilitySupport.awaitBaseline(baseline, 32L << 20, 8, 8, 30);
+            ReliabilitySupport.figure("connection-flood", String.format(
+                "burst of %d QUIC handshakes completed in %.1f s (%d open at the end of the burst), all reclaimed %.1f s later; " +
+                "%d idle connections (%d open on the server), heap after GC with them %.1f MiB (baseline %.1f MiB, %.1f KiB per connection incl. client side), " +
+                "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200, slowest %.2f s; open QUIC connections at the end %d; " +
+                "baseline %s, after %s",
+                burst.size(), burstSeconds, peakOpen, reclaimBurst, idle.size(), openIdle, heapWithIdle / 1048576.0, baseline.heapBytes() / 1048576.0,
+                (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), slowest.get() / 1e9,
+                server.h3.statistics().getOpenQuicConnections(), baseline, end));
+            assertEquals(0, server.h3.statistics().getOpenQuicConnections());
+            assertTrue(served.get() > 0);
+            assertTrue(heapWithIdle - baseline.heapBytes() < 512L * 1024 * IDLE, "heap per idle connection under 512 KiB");
+            assertTrue(ReliabilitySupport.within(baseline, end, 32L << 20, 8, 8), "resources back to baseline: before " + baseline + ", after " + end);
+        }
+    }
+
+    private static HTTP3Client client() throws Exception
+    {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(new SslContextFactory.Client(true));
+        connector.setConnectTimeout(Duration.ofSeconds(60));
+        connector.setIdleTimeout(Duration.ofSeconds(120));
+        QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
+        HTTP3Client client = new HTTP3Client(quic, connector);
+        client.addBean(quic);
+        client.start();
+        return client;
+    }
+
+    /** Opens {@code count} QUIC connections at once; every one must complete its handshake. */
+    private static List<Session.Client> connect(HTTP3Client client, int port, int count) throws Exception
+    {
+        QuicheTransport transport = new QuicheTransport((QuicheClientQuicConfiguration)client.getClientQuicConfiguration());
+        List<CompletableFuture<Session.Client>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            CompletableFuture<Session.Client> future = new CompletableFuture<>();
+            client.connect(transport, new InetSocketAddress("127.0.0.1", port), new Session.Client.Listener() { }, Promise.Invocable.toPromise(future));
+            futures.add(future);
+        }
+        List<Session.Client> sessions = new ArrayList<>();
+        for (CompletableFuture<Session.Client> future : futures)
+            sessions.add(future.get(120, TimeUnit.SECONDS));
+        return sessions;
+    }
+
+    /** Waits until the server counts {@code expected} open QUIC connections; returns the seconds waited. */
+    private static double awaitOpen(TestServer server, long expected, int seconds)
+    {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        while (server.h3.statistics().getOpenQuicConnections() != expected && System.nanoTime() < deadline)
+            ReliabilitySupport.sleep(50);
+        assertEquals(expected, server.h3.statistics().getOpenQuicConnections(), "open QUIC connections after " + seconds + " s");
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

@@ -1,0 +1,324 @@
+package io.github.h3connector.jetty;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Graceful stop with 100 HTTP/3 requests in flight, half slow responses and half slow uploads; and a forced stop after
+ * the grace period.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReliabilityGracefulStopProbe
+{
+    private static final int SLOW_RESPONSES = 50;
+    private static final int SLOW_UPLOADS = 50;
+    private static final int RESPONSE_BYTES = 256 * 1024;
+    private static final int UPLOAD_CHUNKS = 8;
+    private static final int UPLOAD_CHUNK = 16 * 1024;
+
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final AtomicInteger started = new AtomicInteger();
+
+    private TestServer server(long stopTimeout, int gateSeconds) throws Exception
+    {
+        TestServer server = ReliabilitySupport.server(H3Options.builder());
+        ServletContextHandler context = (ServletContextHandler)server.server.getHandler();
+        context.addServlet(new ServletHolder(new HttpServlet()
+        {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException
+            {
+                started.incrementAndGet();
+                await(gate, gateSeconds);
+                byte[] body = body(Integer.parseInt(request.getParameter("n")));
+                response.setContentLength(body.length);
+                OutputStream out = response.getOutputStream();
+                for (int i = 0; i < body.length; i += 32 * 1024)
+                {
+                    out.write(body, i, 32 * 1024);
+                    out.flush();
+                }
+            }
+
+            @Override
+            protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException
+            {
+                started.incrementAndGet();
+                MessageDigest sha = ReliabilitySupport.sha256();
+                byte[] buffer = new byte[8192];
+                try (InputStream in = request.getInputStream())
+                {
+                    for (int read = in.read(buffer); read >= 0; read = in.read(buffer))
+                        sha.update(buffer, 0, read);
+                }
+                response.getWriter().print(HexFormat.of().formatHex(sha.digest()));
+            }
+        }), "/gate");
+        server.server.setStopTimeout(stopTimeout);
+        server.server.start();
+        return server;
+    }
+
+    private static void await(CountDownLatch latch, int seconds) throws IOException
+    {
+        try
+        {
+            if (!latch.await(seconds, TimeUnit.SECONDS))
+                throw new IOException("gate not opened within " + seconds + " s");
+        }
+        catch (InterruptedException x)
+        {
+            throw new IOException(x);
+        }
+    }
+
+    static byte[] body(int n)
+    {
+        byte[] bytes = new byte[RESPONSE_BYTES];
+        new SplittableRandom(n).nextBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void hundredRequestsInFlightAllCompleteDuringTheDrain() throws Exception
+    {
+        try (TestServer server = server(30_000, 60); TestClients clients = new TestClients(); SSLSocket keepAlive = trustingSocket(server.port()))
+        {
+            assertTrue(exchange(keepAlive).contains("alt-svc: h3=\":" + server.udpPort() + "\""));
+            assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
+
+            List<CompletableFuture<ContentResponse>> responses = new ArrayList<>();
+            for (int n = 0; n < SLOW_RESPONSES; n++)
+            {
+                responses.add(new CompletableResponseListener(clients.http3.newRequest(server.url("/gate?n=" + n)).timeout(90, TimeUnit.SECONDS),
+                    2 * RESPONSE_BYTES).send());
+            }
+            List<AsyncRequestContent> uploads = new ArrayList<>();
+            List<byte[]> uploadBodies = new ArrayList<>();
+            for (int n = 0; n < SLOW_UPLOADS; n++)
+            {
+                AsyncRequestContent content = new AsyncRequestContent();
+                byte[] body = new byte[UPLOAD_CHUNKS * UPLOAD_CHUNK];
+                new SplittableRandom(1000 + n).nextBytes(body);
+                content.write(ByteBuffer.wrap(body, 0, UPLOAD_CHUNK), Callback.NOOP);
+                uploads.add(content);
+                uploadBodies.add(body);
+                responses.add(new CompletableResponseListener(clients.http3.newRequest(server.url("/gate")).method(HttpMethod.POST)
+                    .body(content).timeout(90, TimeUnit.SECONDS)).send());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (started.get() < SLOW_RESPONSES + SLOW_UPLOADS && System.nanoTime() < deadline)
+                Thread.sleep(10);
+            assertEquals(SLOW_RESPONSES + SLOW_UPLOADS, started.get(), "requests in the servlet when stop begins");
+
+            long stopStart = System.nanoTime();
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> stop(server));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!"clear".equals(server.h3.quicConnector().getAltSvc()) && System.nanoTime() < deadline)
+                Thread.sleep(10);
+            assertEquals("clear", server.h3.quicConnector().getAltSvc());
+
+            // Alt-Svc: clear on the HTTPS keep-alive connection opened before the stop.
+            String drained = exchange(keepAlive);
+            assertTrue(drained.contains("alt-svc: clear"), drained);
+
+            // New connections refused: TCP and QUIC.
+            String newTcp = newHttpsConnection(server.port());
+            assertTrue(!newTcp.startsWith("served"), "new HTTPS connection during the drain: " + newTcp);
+            String newQuic;
+            try (TestClients fresh = new TestClients())
+            {
+                ExecutionException refused = assertThrows(ExecutionException.class, () ->
+                    new CompletableResponseListener(fresh.http3.newRequest(server.url("/protocol")).timeout(5, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS),
+                    "new QUIC connection during the drain");
+                newQuic = refused.getCause().toString();
+            }
+
+            // Now let everything finish: the responses, then the rest of each upload, slowly.
+            gate.countDown();
+            for (int chunk = 1; chunk < UPLOAD_CHUNKS; chunk++)
+            {
+                for (int n = 0; n < SLOW_UPLOADS; n++)
+                    uploads.get(n).write(ByteBuffer.wrap(uploadBodies.get(n), chunk * UPLOAD_CHUNK, UPLOAD_CHUNK), Callback.NOOP);
+                Thread.sleep(50);
+            }
+            uploads.forEach(AsyncRequestContent::close);
+            int ok = 0;
+            for (int n = 0; n < responses.size(); n++)
+            {
+                ContentResponse response = responses.get(n).get(60, TimeUnit.SECONDS);
+                assertEquals(200, response.getStatus(), "request " + n);
+                if (n < SLOW_RESPONSES)
+                    assertEquals(ReliabilitySupport.sha256(body(n)), ReliabilitySupport.sha256(response.getContent()), "response " + n);
+                else
+                    assertEquals(ReliabilitySupport.sha256(uploadBodies.get(n - SLOW_RESPONSES)), response.getContentAsString(), "upload " + n);
+                ok++;
+            }
+            stop.get(40, TimeUnit.SECONDS);
+            double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
+            ReliabilitySupport.figure("graceful-stop", String.format(
+                "%d/%d in-flight HTTP/3 requests (%d slow responses of %d KiB, %d slow uploads of %d KiB) completed during the drain; " +
+                "stop took %.1f s (stop timeout 30 s); new HTTPS connection not served (%s); new QUIC connection failed (%s); Alt-Svc: clear on the kept-alive HTTPS connection; " +
+                "Alt-Svc: clear sent %d times", ok, SLOW_RESPONSES + SLOW_UPLOADS, SLOW_RESPONSES, RESPONSE_BYTES / 1024, SLOW_UPLOADS,
+                UPLOAD_CHUNKS * UPLOAD_CHUNK / 1024, stopSeconds, newTcp, newQuic, server.h3.statistics().getAltSvcClearSent()));
+        }
+    }
+
+    @Test
+    void forcedStopAfterTheGracePeriodClosesWithAnError() throws Exception
+    {
+        try (TestServer server = server(2_000, 60); TestClients clients = new TestClients())
+        {
+            assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
+            CompletableFuture<ContentResponse> stuck = new CompletableResponseListener(
+                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * RESPONSE_BYTES).send();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (started.get() < 1 && System.nanoTime() < deadline)
+                Thread.sleep(10);
+            long stopStart = System.nanoTime();
+            String stopOutcome = "returned normally";
+            try
+            {
+                server.server.stop();
+            }
+            catch (Exception x)
+            {
+                stopOutcome = "threw " + x;
+            }
+            assertTrue(server.server.isStopped());
+            double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> stuck.get(20, TimeUnit.SECONDS),
+                "the client learns of the forced close, not after its own idle timeout");
+            double failedAfter = (System.nanoTime() - stopStart) / 1e9;
+            gate.countDown();
+            String seen = failure.getCause().toString();
+            ReliabilitySupport.figure("forced-stop", String.format(
+                "stop timeout 2 s with a request that never finishes: stop %s after %.1f s, the HTTP/3 client failed the request after %.1f s with: %s",
+                stopOutcome, stopSeconds, failedAfter, seen.replace('\n', ' ')));
+            assertTrue(failedAfter < 10, "the client saw the close after " + failedAfter + " s");
+        }
+    }
+
+    /** Tries a new HTTPS connection and request; returns "served ..." or what went wrong. */
+    static String newHttpsConnection(int port)
+    {
+        try (SSLSocket socket = trustingSocket(port))
+        {
+            socket.setSoTimeout(3000);
+            String response = exchange(socket);
+            return response.isEmpty() ? "closed without a response" : "served " + response.lines().findFirst().orElse("");
+        }
+        catch (Exception x)
+        {
+            return x.toString();
+        }
+    }
+
+    static void stop(TestServer server)
+    {
+        try
+        {
+            server.server.stop();
+        }
+        catch (Exception x)
+        {
+            throw new RuntimeException(x);
+        }
+    }
+
+    static SSLSocket trustingSocket(int port) throws Exception
+    {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[]{new X509TrustManager()
+        {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+            {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+            {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers()
+            {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** One HTTP/1.1 keep-alive exchange of GET /protocol; returns the head in lower case plus the body. */
+    static String exchange(Socket socket) throws Exception
+    {
+        return exchange(socket, "GET /protocol HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    }
+
+    /** Writes {@code request} as is; returns the response head in lower case plus the body. */
+    static String exchange(Socket socket, String request) throws Exception
+    {
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+        StringBuilder head = new StringBuilder();
+        int length = 0;
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine())
+        {
+            head.append(line.toLowerCase(Locale.ROOT)).append('\n');
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                length = Integer.parseInt(line.substring(15).strip());
+        }
+        char[] body = new char[length];
+        int read = 0;
+        while (read < length)
+        {
+            int n = in.read(body, read, length - read);
+            if (n < 0)
+                break;
+            read += n;
+        }
+        return head + new String(body, 0, read);
+    }
+}

@@ -307,7 +307,7 @@ public final class BenchRunner
             seconds += Clients.download(clients.http3, base, DOWNLOAD, downloadSha);
         server.jcmd("JFR.stop", "name=bench");
         jfr.put(server.label, String.format("Two 64 MiB HTTP/3 downloads (Jetty client) under JFR `settings=profile`, %.1f s in all; recording `%s`.%n%n",
-            seconds, logs.relativize(recording)) + JfrSummary.markdown(recording, 15));
+            seconds, logs.toAbsolutePath().relativize(recording)) + JfrSummary.markdown(recording, 15));
     }
 
     private void tuning(ServerProcess server, String variant) throws Exception

@@ -85,4 +85,7 @@ etc/h3connector.xml
 
 ## The maximum number of open QUIC connections; at the limit new connection attempts are dropped (clients use TCP).
 # jetty.h3connector.maxConnections=4096
+
+## QUIC congestion control: BBR keeps throughput under packet loss; CUBIC (Jetty's own) collapses at a few % loss.
+# jetty.quic.congestionControl=BBR
 # end::documentation[]

@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 
 import org.eclipse.jetty.io.DatagramChannelEndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.quic.quiche.QuicheConfig;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -25,13 +26,15 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
 
     private final H3Statistics statistics;
     private final int maxConnections;
+    private final QuicheConfig.CongestionControl congestionControl;
 
     GuardedDatagramChannelEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
-                                   H3Statistics statistics, int maxConnections)
+                                   H3Statistics statistics, H3Options options)
     {
         super(channel, selector, key, scheduler);
         this.statistics = statistics;
-        this.maxConnections = maxConnections;
+        this.maxConnections = options.maxConnections();
+        this.congestionControl = options.congestionControl();
     }
 
     @Override
@@ -44,7 +47,11 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
                 return peer;
             QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet, statistics.getOpenQuicConnections() < maxConnections);
             if (verdict == QuicDatagramGuard.Verdict.ADMIT)
+            {
+                // Jetty processes this datagram on this thread next, and may accept a connection for it.
+                CongestionControlQuicheBinding.acceptWith(congestionControl);
                 return peer;
+            }
             statistics.onDatagramDropped();
             if (LOG.isDebugEnabled())
                 LOG.debug("dropped {} byte datagram from {}: {}", buffer.remaining(), peer, verdict);

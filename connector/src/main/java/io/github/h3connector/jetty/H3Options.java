@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.github.h3connector.altsvc.Alternative;
 import io.github.h3connector.altsvc.AltSvcException;
+import org.eclipse.jetty.quic.quiche.QuicheConfig;
 
 /**
  * Settings of the HTTP/3 connector and of its {@code Alt-Svc} advertisement. Immutable; made with {@link #builder()}.
@@ -25,6 +26,7 @@ import io.github.h3connector.altsvc.AltSvcException;
  *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
  *   <tr><td>maxConnections</td><td>4096</td><td>open QUIC connections; beyond it new connection attempts are dropped</td></tr>
  *   <tr><td>binding</td><td>AUTO</td><td>quiche binding: FFM on Java 22+, JNA otherwise</td></tr>
+ *   <tr><td>congestionControl</td><td>BBR</td><td>QUIC congestion control: BBR, CUBIC (Jetty's own default) or RENO</td></tr>
  *   <tr><td>advertisedPort</td><td>the UDP port</td><td>port in {@code Alt-Svc}, for NAT, load balancers, container port mapping</td></tr>
  *   <tr><td>advertisedHost</td><td>none (same host)</td><td>host in {@code Alt-Svc}</td></tr>
  *   <tr><td>maxAge</td><td>86400 s</td><td>{@code ma}: how long clients may remember the advertisement</td></tr>
@@ -40,6 +42,7 @@ public final class H3Options
     public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
     public static final long DEFAULT_MAX_STREAMS = 256;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+    public static final QuicheConfig.CongestionControl DEFAULT_CONGESTION_CONTROL = QuicheConfig.CongestionControl.BBR;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
 
     private final String host;
@@ -52,6 +55,7 @@ public final class H3Options
     private final long maxStreams;
     private final int maxConnections;
     private final QuicheBindingChoice binding;
+    private final QuicheConfig.CongestionControl congestionControl;
     private final int advertisedPort;
     private final String advertisedHost;
     private final Duration maxAge;
@@ -70,6 +74,7 @@ public final class H3Options
         maxStreams = builder.maxStreams;
         maxConnections = builder.maxConnections;
         binding = builder.binding;
+        congestionControl = builder.congestionControl;
         advertisedPort = builder.advertisedPort;
         advertisedHost = builder.advertisedHost;
         maxAge = builder.maxAge;
@@ -140,6 +145,11 @@ public final class H3Options
         return binding;
     }
 
+    public QuicheConfig.CongestionControl congestionControl()
+    {
+        return congestionControl;
+    }
+
     /** @return the port to advertise, or empty to advertise the bound UDP port */
     public Optional<Integer> advertisedPort()
     {
@@ -186,7 +196,7 @@ public final class H3Options
         return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
             ", pemDirectory=" + (pemDirectory == null ? "temporary" : pemDirectory) + ", idleTimeout=" + idleTimeout +
             ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
-            ", binding=" + binding + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
+            ", binding=" + binding + ", congestionControl=" + congestionControl + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
             ", advertiseOnHttp3=" + advertiseOnHttp3 + "}";
     }
@@ -204,6 +214,7 @@ public final class H3Options
         private long maxStreams = DEFAULT_MAX_STREAMS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private QuicheBindingChoice binding = QuicheBindingChoice.AUTO;
+        private QuicheConfig.CongestionControl congestionControl = DEFAULT_CONGESTION_CONTROL;
         private int advertisedPort = -1;
         private String advertisedHost;
         private Duration maxAge = DEFAULT_MAX_AGE;
@@ -226,6 +237,7 @@ public final class H3Options
             maxStreams = options.maxStreams;
             maxConnections = options.maxConnections;
             binding = options.binding;
+            congestionControl = options.congestionControl;
             advertisedPort = options.advertisedPort;
             advertisedHost = options.advertisedHost;
             maxAge = options.maxAge;
@@ -307,6 +319,19 @@ public final class H3Options
             if (binding == null)
                 throw new IllegalArgumentException("H3Options binding must be AUTO, FOREIGN or JNA, got null");
             this.binding = binding;
+            return this;
+        }
+
+        /**
+         * @param congestionControl the congestion control of accepted QUIC connections; default BBR, which keeps
+         *        throughput under random packet loss (CUBIC, Jetty's own default, collapses to two packets per round
+         *        trip at 5 % loss), at about 20 % less throughput than CUBIC on a loss-free loopback
+         */
+        public Builder congestionControl(QuicheConfig.CongestionControl congestionControl)
+        {
+            if (congestionControl == null)
+                throw new IllegalArgumentException("H3Options congestionControl must be BBR, CUBIC or RENO, got null");
+            this.congestionControl = congestionControl;
             return this;
         }
 

@@ -220,7 +220,7 @@ public class H3QuicConnector extends QuicheServerConnector
     @Override
     protected EndPoint newEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey selectionKey)
     {
-        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics, options.maxConnections());
+        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics, options);
     }
 
     @Override

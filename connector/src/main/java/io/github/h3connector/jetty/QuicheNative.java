@@ -111,7 +111,10 @@ final class QuicheNative
         {
             Field field = quiche.getDeclaredField("QUICHE_BINDING");
             field.setAccessible(true);
-            String name = field.get(null).getClass().getName();
+            Object binding = field.get(null);
+            if (binding instanceof CongestionControlQuicheBinding shim)
+                binding = shim.delegate();
+            String name = binding.getClass().getName();
             return name.equals(FOREIGN_BINDING) ? "FOREIGN" : name.equals(JNA_BINDING) ? "JNA" : name;
         }
         catch (ReflectiveOperationException | RuntimeException x)
@@ -192,7 +195,8 @@ final class QuicheNative
             List<URL> kept = new ArrayList<>();
             for (URL url : Collections.list(resources))
             {
-                if (lists(url, bindingClass))
+                // The chosen binding, and h3connector's delegating one, which then finds only the chosen binding.
+                if (lists(url, bindingClass) || lists(url, CongestionControlQuicheBinding.class.getName()))
                     kept.add(url);
             }
             return Collections.enumeration(kept);

@@ -8,6 +8,7 @@ import java.util.Locale;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
 import io.github.h3connector.jetty.QuicheBindingChoice;
+import org.eclipse.jetty.quic.quiche.QuicheConfig;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -35,6 +36,7 @@ public final class H3ModuleSupport
     public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
     public static final String MAX_CONNECTIONS = "jetty.h3connector.maxConnections";
+    public static final String CONGESTION_CONTROL = "jetty.quic.congestionControl";
 
     private H3ModuleSupport()
     {
@@ -60,13 +62,14 @@ public final class H3ModuleSupport
                                      String sessionMaxData,
                                      String streamMaxData,
                                      String bidirectionalMaxStreams,
-                                     String maxConnections)
+                                     String maxConnections,
+                                     String congestionControl)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections);
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl);
         return H3Connector.attachTo(https, build(builder));
     }
 
@@ -89,7 +92,8 @@ public final class H3ModuleSupport
                                             String sessionMaxData,
                                             String streamMaxData,
                                             String bidirectionalMaxStreams,
-                                     String maxConnections)
+                                     String maxConnections,
+                                     String congestionControl)
     {
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
@@ -164,6 +168,19 @@ public final class H3ModuleSupport
         {
             long connections = parseLong(MAX_CONNECTIONS, maxConnections, "a whole number of connections", Long.MIN_VALUE);
             apply(MAX_CONNECTIONS, maxConnections, () -> builder.maxConnections((int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, connections))));
+        }
+        if (!isBlank(congestionControl))
+        {
+            QuicheConfig.CongestionControl algorithm;
+            try
+            {
+                algorithm = QuicheConfig.CongestionControl.valueOf(congestionControl.strip().toUpperCase(Locale.ROOT));
+            }
+            catch (IllegalArgumentException x)
+            {
+                throw new IllegalArgumentException(CONGESTION_CONTROL + " must be BBR, CUBIC or RENO, got '" + show(congestionControl) + "'");
+            }
+            builder.congestionControl(algorithm);
         }
         return builder;
     }

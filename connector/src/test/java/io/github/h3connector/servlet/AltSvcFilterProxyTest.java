@@ -193,6 +193,8 @@ class AltSvcFilterProxyTest
     @MethodSource("ipv6Cases")
     void ipv6Loopback(String trusted, String expected) throws Exception
     {
+        if ("true".equals(System.getenv("CI")) && !ipv6LoopbackAvailable())
+            org.junit.jupiter.api.Assertions.fail("CI=true but this machine has no IPv6 loopback (::1): the IPv6 trusted-proxy cases cannot run");
         assumeTrue(ipv6LoopbackAvailable(), "no IPv6 loopback on this machine");
         server = new TestServer().host("::1").param("advertise", "never").param("trusted-proxies", trusted).start();
         assertEquals(expected, attributes(headers("Via", "3 edge")));

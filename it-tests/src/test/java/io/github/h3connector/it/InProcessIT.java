@@ -17,7 +17,7 @@ import org.testcontainers.containers.GenericContainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Scenario 1: the hello WAR in a Jetty 12.1.5 distribution with {@code --add-modules=h3connector,ee10-deploy}; TCP and
@@ -125,7 +125,8 @@ class InProcessIT
     @Test
     void gtlsclientGetsProtocolOverHttp3() throws Exception
     {
-        assumeTrue(Clients.hasGtlsclient(), "gtlsclient (package ngtcp2-client) is not installed");
+        if (!Clients.hasGtlsclient())
+            fail("gtlsclient is not installed: apt-get install -y ngtcp2-client (see .ci/run)");
         String json = Clients.gtlsclient(port, "/protocol");
         assertTrue(json.contains("\"protocol\":\"HTTP/3\""), json);
         assertTrue(json.contains("\"http3\":true"), json);

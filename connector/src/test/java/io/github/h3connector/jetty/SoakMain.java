@@ -1,0 +1,109 @@
+package io.github.h3connector.jetty;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+
+/**
+ * The soak of issue 6, outside the test run: mixed HTTP/1.1, HTTP/2 and HTTP/3 traffic against one server for a number
+ * of seconds, with a client that abandons a download mid-stream every few requests. Every minute it prints heap after
+ * GC, threads, file descriptors and open QUIC connections; at the end it fails (exit 1) on any error response or
+ * failed request, or when heap, threads or descriptors did not come back near the first minute's figures.
+ *
+ * <pre>
+ * mvn -q -pl connector test-compile dependency:build-classpath -Dmdep.outputFile=target/soak-classpath.txt -Dmdep.includeScope=test
+ * java -cp "connector/target/test-classes:connector/target/classes:$(cat connector/target/soak-classpath.txt)" \
+ *     io.github.h3connector.jetty.SoakMain 600
+ * </pre>
+ */
+public final class SoakMain
+{
+    private SoakMain()
+    {
+    }
+
+    public static void main(String[] args) throws Exception
+    {
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 600;
+        TestServer server = ReliabilitySupport.started(H3Options.builder().idleTimeout(java.time.Duration.ofSeconds(5)));
+        TestClients clients = new TestClients();
+        AtomicLong requests = new AtomicLong();
+        AtomicLong abandoned = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService load = Executors.newFixedThreadPool(6);
+        HttpClient[] protocols = {clients.http1, clients.http2, clients.http3};
+        for (int worker = 0; worker < 6; worker++)
+        {
+            HttpClient client = protocols[worker % 3];
+            boolean abandoning = worker >= 3;
+            load.submit(() ->
+            {
+                for (long i = 0; System.nanoTime() < end; i++)
+                {
+                    try
+                    {
+                        if (abandoning && i % 5 == 0)
+                        {
+                            // Read 256 KiB of a 4 MiB body, then walk away: the server must clean up the stream.
+                            InputStreamResponseListener listener = new InputStreamResponseListener();
+                            client.newRequest(server.url("/bytes?mib=4&seed=" + i)).timeout(30, TimeUnit.SECONDS).send(listener);
+                            var response = listener.get(30, TimeUnit.SECONDS);
+                            if (response.getStatus() != 200)
+                                failures.incrementAndGet();
+                            listener.getInputStream().readNBytes(256 * 1024);
+                            listener.getInputStream().close();
+                            abandoned.incrementAndGet();
+                        }
+                        else
+                        {
+                            ContentResponse response = client.newRequest(server.url(i % 2 == 0 ? "/protocol" : "/bytes?mib=0.0625&seed=" + i))
+                                .timeout(30, TimeUnit.SECONDS).send();
+                            if (response.getStatus() != 200)
+                                failures.incrementAndGet();
+                        }
+                        requests.incrementAndGet();
+                    }
+                    catch (Throwable x)
+                    {
+                        failures.incrementAndGet();
+                        System.out.println("failure: " + x);
+                    }
+                }
+                return null;
+            });
+        }
+        List<ReliabilitySupport.Resources> samples = new ArrayList<>();
+        long started = System.nanoTime();
+        while (System.nanoTime() < end)
+        {
+            Thread.sleep(Math.min(60_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+            ReliabilitySupport.Resources now = ReliabilitySupport.Resources.now();
+            samples.add(now);
+            System.out.printf("%4d s: %s, %d requests, %d abandoned mid-stream, %d failures, %d open QUIC connections%n",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), now, requests.get(), abandoned.get(), failures.get(),
+                server.h3.statistics().getOpenQuicConnections());
+        }
+        load.shutdown();
+        load.awaitTermination(60, TimeUnit.SECONDS);
+        clients.close();
+        Thread.sleep(7_000); // past the 5 s idle timeout: abandoned connections must be reclaimed
+        ReliabilitySupport.Resources after = ReliabilitySupport.Resources.now();
+        ReliabilitySupport.Resources first = samples.get(0);
+        long openQuic = server.h3.statistics().getOpenQuicConnections();
+        server.close();
+        String verdict = String.format("soak %d s: %d requests (%d abandoned mid-stream), %d failures; first sample %s; after the clients closed %s, %d open QUIC connections",
+            seconds, requests.get(), abandoned.get(), failures.get(), first, after, openQuic);
+        System.out.println(verdict);
+        ReliabilitySupport.figure("soak", verdict);
+        boolean flat = after.heapBytes() < first.heapBytes() + (32L << 20) && after.threads() <= first.threads() + 10 && after.fds() <= first.fds() + 20;
+        System.exit(failures.get() == 0 && openQuic == 0 && flat ? 0 : 1);
+    }
+}

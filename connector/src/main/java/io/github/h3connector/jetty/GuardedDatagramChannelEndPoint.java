@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.function.BooleanSupplier;
 
 import org.eclipse.jetty.io.DatagramChannelEndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
@@ -25,7 +26,8 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
     private static final Logger LOG = LoggerFactory.getLogger(GuardedDatagramChannelEndPoint.class);
 
     private final H3Statistics statistics;
-    private final int maxConnections;
+    /** Counting the open connections is not free, so it is asked only for datagrams that open one. */
+    private final BooleanSupplier belowConnectionLimit;
     private final QuicheConfig.CongestionControl congestionControl;
 
     GuardedDatagramChannelEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
@@ -33,7 +35,8 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
     {
         super(channel, selector, key, scheduler);
         this.statistics = statistics;
-        this.maxConnections = options.maxConnections();
+        int maxConnections = options.maxConnections();
+        this.belowConnectionLimit = () -> statistics.getOpenQuicConnections() < maxConnections;
         this.congestionControl = options.congestionControl();
     }
 
@@ -45,7 +48,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             SocketAddress peer = super.receive(buffer);
             if (peer == null || peer == EOF || !(peer instanceof InetSocketAddress inet))
                 return peer;
-            QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet, statistics.getOpenQuicConnections() < maxConnections);
+            QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet, belowConnectionLimit);
             if (verdict == QuicDatagramGuard.Verdict.ADMIT)
             {
                 // Jetty processes this datagram on this thread next, and may accept a connection for it.

@@ -2,6 +2,7 @@ package io.github.h3connector.jetty;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 import org.eclipse.jetty.quic.quiche.server.internal.SimpleTokenValidator;
 
@@ -50,10 +51,11 @@ final class QuicDatagramGuard
     /**
      * @param datagram the datagram, between position and limit; not consumed
      * @param peer where it came from
-     * @param acceptNewConnections false when the connection limit is reached: Initial packets are dropped
+     * @param acceptNewConnections asked only for Initial packets: false when the connection limit is reached, and
+     *        then they are dropped
      * @return {@link Verdict#ADMIT} or the reason to drop it
      */
-    static Verdict check(ByteBuffer datagram, InetSocketAddress peer, boolean acceptNewConnections)
+    static Verdict check(ByteBuffer datagram, InetSocketAddress peer, BooleanSupplier acceptNewConnections)
     {
         int length = datagram.remaining();
         if (length == 0)
@@ -85,7 +87,7 @@ final class QuicDatagramGuard
             return Verdict.ADMIT;
         if (length < MIN_INITIAL_DATAGRAM)
             return Verdict.SMALL_INITIAL;
-        if (!acceptNewConnections)
+        if (!acceptNewConnections.getAsBoolean())
             return Verdict.CONNECTION_LIMIT;
         int tokenLengthAt = scidLengthAt + 1 + scidLength;
         if (tokenLengthAt >= at + length)

@@ -44,7 +44,7 @@ class QuicDatagramGuardTest
     void verdicts(String name, ByteBuffer datagram, Verdict expected)
     {
         int position = datagram.position();
-        assertEquals(expected, QuicDatagramGuard.check(datagram, PEER, true));
+        assertEquals(expected, QuicDatagramGuard.check(datagram, PEER, () -> true));
         assertEquals(position, datagram.position(), "the datagram is not consumed");
     }
 
@@ -54,16 +54,16 @@ class QuicDatagramGuardTest
         // Jetty's SimpleTokenMinter layout: "jetty", the client's address and port, then the original DCID.
         ByteBuffer token = ByteBuffer.allocate(5 + 4 + 2 + 8);
         token.put("jetty".getBytes()).put(PEER.getAddress().getAddress()).putShort((short)PEER.getPort()).put(new byte[8]);
-        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, token.array(), 1200), PEER, true));
-        assertEquals(Verdict.INVALID_TOKEN, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, token.array(), 1200), new InetSocketAddress("127.0.0.1", 50001), true));
+        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, token.array(), 1200), PEER, () -> true));
+        assertEquals(Verdict.INVALID_TOKEN, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, token.array(), 1200), new InetSocketAddress("127.0.0.1", 50001), () -> true));
     }
 
     @Test
     void atTheConnectionLimitOnlyInitialPacketsAreDropped()
     {
-        assertEquals(Verdict.CONNECTION_LIMIT, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, new byte[0], 1200), PEER, false));
-        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(QuicPackets.longHeader(2, 1, 8, 8, new byte[0], 100), PEER, false));
-        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(ByteBuffer.wrap(new byte[]{0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}), PEER, false));
+        assertEquals(Verdict.CONNECTION_LIMIT, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, new byte[0], 1200), PEER, () -> false));
+        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(QuicPackets.longHeader(2, 1, 8, 8, new byte[0], 100), PEER, () -> false));
+        assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(ByteBuffer.wrap(new byte[]{0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}), PEER, () -> false));
     }
 
     private static ByteBuffer truncatedToken()

@@ -74,6 +74,7 @@ final class QuicheNative
         {
             System.setProperty("java.io.tmpdir", tmpdir);
             thread.setContextClassLoader(context);
+            deleteIfEmpty(extraction);
         }
 
         String used = bindingInUse(quiche);
@@ -97,6 +98,20 @@ final class QuicheNative
         {
             throw new QuicNativeLibraryException("cannot create a directory for the native QUIC library in " + tmpdir + " (" + x +
                 "): make java.io.tmpdir writable", x);
+        }
+    }
+
+    /** Quiche loads once per JVM, and JNA extracts elsewhere: most starts leave the directory empty. */
+    private static void deleteIfEmpty(Path extraction)
+    {
+        try
+        {
+            Files.deleteIfExists(extraction.resolve(platform()));
+            Files.deleteIfExists(extraction);
+        }
+        catch (IOException notEmpty)
+        {
+            // the library was extracted here: deleted on exit
         }
     }
 

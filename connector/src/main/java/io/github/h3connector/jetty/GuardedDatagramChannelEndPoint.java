@@ -29,15 +29,17 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
     /** Counting the open connections is not free, so it is asked only for datagrams that open one. */
     private final BooleanSupplier belowConnectionLimit;
     private final QuicheConfig.CongestionControl congestionControl;
+    private final QuicDrain drain;
 
     GuardedDatagramChannelEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
-                                   H3Statistics statistics, H3Options options)
+                                   H3Statistics statistics, H3Options options, QuicDrain drain)
     {
         super(channel, selector, key, scheduler);
         this.statistics = statistics;
         int maxConnections = options.maxConnections();
         this.belowConnectionLimit = () -> statistics.getOpenQuicConnections() < maxConnections;
         this.congestionControl = options.congestionControl();
+        this.drain = drain;
     }
 
     @Override
@@ -53,6 +55,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             {
                 // Jetty processes this datagram on this thread next, and may accept a connection for it.
                 CongestionControlQuicheBinding.acceptWith(congestionControl);
+                drain.heardFrom(peer);
                 return peer;
             }
             statistics.onDatagramDropped();

@@ -14,15 +14,22 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.github.h3connector.altsvc.AltSvc;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http3.HTTP3ErrorCode;
+import org.eclipse.jetty.http3.HTTP3Session;
 import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
+import org.eclipse.jetty.http3.server.internal.ServerHTTP3Session;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.http3.server.HTTP3ServerQuicConfiguration;
+import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.quic.common.SessionContainer;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerConnector;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerQuicConfiguration;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -31,6 +38,9 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.internal.ResponseHttpFields;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +62,7 @@ import org.slf4j.LoggerFactory;
 @ManagedObject("HTTP/3 (QUIC) connector")
 public class H3QuicConnector extends QuicheServerConnector
 {
+    private static final long DRAIN_POLL_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -63,6 +74,7 @@ public class H3QuicConnector extends QuicheServerConnector
     private final H3Statistics statistics;
     private volatile HttpField advertisement;
     private volatile boolean draining;
+    private final QuicDrain drain = new QuicDrain();
     private volatile String binding = "not loaded";
     private Path temporaryPemDirectory;
 
@@ -220,13 +232,14 @@ public class H3QuicConnector extends QuicheServerConnector
     @Override
     protected EndPoint newEndPoint(DatagramChannel channel, ManagedSelector selector, SelectionKey selectionKey)
     {
-        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics, options);
+        return new GuardedDatagramChannelEndPoint(channel, selector, selectionKey, getScheduler(), statistics, options, drain);
     }
 
     @Override
     protected void doStart() throws Exception
     {
         draining = false;
+        drain.stop();
         super.doStart();
         advertisement = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC,
             AltSvc.of(options.alternative(getLocalPort())).headerValue());
@@ -239,7 +252,52 @@ public class H3QuicConnector extends QuicheServerConnector
     {
         // Graceful stop: tell HTTPS clients to forget HTTP/3 while in-flight requests finish.
         draining = true;
-        return super.shutdown();
+        drain.start();
+        // Not super.shutdown(): Jetty 12.1.5 returns a future that waits for its UDP endpoint to close, then stops the
+        // connector; when the endpoint closes after doStop() dropped that future's check, it never completes, and
+        // Server.stop() waits out the stop timeout (seen about one stop in four).
+        CompletableFuture<Void> sessions = getBean(SessionContainer.class).shutdown();
+        closeSessionsWithoutRequests(sessions);
+        return sessions.handleAsync((ignored, failure) ->
+        {
+            LifeCycle.stop(this);
+            return null;
+        }, getExecutor());
+    }
+
+    /**
+     * Jetty's graceful HTTP/3 shutdown sends GOAWAY, then waits for the client's own GOAWAY or close before it
+     * completes, even once no request is left: a client that vanished, or one that simply keeps its idle connection,
+     * holds {@code Server.stop()} until the stop timeout fails it. RFC 9114 section 5.2 lets the server close the
+     * connection once the requests it accepted are done, so this closes each session that has no request stream and
+     * whose peer went quiet (see {@link QuicDrain}), looking again every {@value #DRAIN_POLL_MILLIS} ms until the
+     * shutdown completes.
+     */
+    private void closeSessionsWithoutRequests(CompletableFuture<Void> shutdown)
+    {
+        if (shutdown.isDone())
+            return;
+        long now = System.nanoTime();
+        for (Session session : statistics.openSessions())
+        {
+            HTTP3Session http3 = session instanceof ContainerLifeCycle container ? http3Session(container) : null;
+            if (http3 != null && !http3.isClosed() && http3.getStreams().isEmpty() && drain.isQuiet(session.getRemoteSocketAddress(), now))
+                http3.close(HTTP3ErrorCode.NO_ERROR.code(), "shutdown", Promise.Invocable.noop());
+        }
+        try
+        {
+            getScheduler().schedule(() -> closeSessionsWithoutRequests(shutdown), DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException x)
+        {
+            LOG.debug("scheduler stopped, no more idle-session closes", x);
+        }
+    }
+
+    private static HTTP3Session http3Session(ContainerLifeCycle quicSession)
+    {
+        ServerHTTP3Session protocolSession = quicSession.getBean(ServerHTTP3Session.class);
+        return protocolSession == null ? null : protocolSession.getSessionServer();
     }
 
     @Override
@@ -249,6 +307,7 @@ public class H3QuicConnector extends QuicheServerConnector
         try
         {
             super.doStop();
+            drain.stop();
         }
         finally
         {

@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,6 +65,12 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     public void onDisconnect(Session session)
     {
         openSessions.remove(session);
+    }
+
+    /** @return a live view of the QUIC sessions open now */
+    Set<Session> openSessions()
+    {
+        return Collections.unmodifiableSet(openSessions);
     }
 
     /** @return the requests received over the given protocol */

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HTTPS + HTTP/3 from {@link H3Connector}, exercised with Jetty's real HTTP/1.1, HTTP/2 and HTTP/3 clients. */
@@ -217,20 +216,12 @@ class H3ConnectorTest
             ContentResponse slow = slowH3.get(30, TimeUnit.SECONDS);
             assertEquals(200, slow.getStatus());
             assertEquals(32 * 64 * 1024, slow.getContent().length, "the in-flight HTTP/3 response completes in full");
-            try
-            {
-                stop.get(30, TimeUnit.SECONDS);
-            }
-            catch (java.util.concurrent.ExecutionException x)
-            {
-                // Known Jetty 12.1.5 behaviour, tracked by GracefulStopVanishedClientProbe: in about one run in four its
-                // QUIC session container waits out the stop timeout although every request has completed; stop()
-                // then ends the server anyway and reports only that TimeoutException. Anything else fails here.
-                assertInstanceOf(java.util.concurrent.TimeoutException.class, x.getCause().getCause(), x.toString());
-            }
+            // Completes well before the 20 s stop timeout, without an exception: with Jetty's own QUIC shutdown, about
+            // one stop in four waited the timeout out (see H3QuicConnector.shutdown()).
+            stop.get(15, TimeUnit.SECONDS);
             assertFalse(server.server.isRunning(), "the server is stopped");
             assertEquals(1, server.h3.statistics().getAltSvcClearSent());
-            server = null; // stopped here; a second stop() of a server that reported a timeout fails in Jetty's QUIC connector
+            server = null; // stopped here
         }
     }
 

@@ -72,11 +72,12 @@ public class H3QuicConnector extends QuicheServerConnector
     private final H3Options options;
     private final NetworkConnector httpsPeer;
     private final H3Statistics statistics;
+    private final QuicDrain drain = new QuicDrain();
     private volatile HttpField advertisement;
     private volatile boolean draining;
-    private final QuicDrain drain = new QuicDrain();
     private volatile String binding = "not loaded";
     private Path temporaryPemDirectory;
+    private StalledWriteWatchdog watchdog;
 
     /**
      * @param server the server
@@ -241,6 +242,8 @@ public class H3QuicConnector extends QuicheServerConnector
         draining = false;
         drain.stop();
         super.doStart();
+        watchdog = new StalledWriteWatchdog(getScheduler(), statistics.openSessions());
+        watchdog.start();
         advertisement = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC,
             AltSvc.of(options.alternative(getLocalPort())).headerValue());
         LOG.info("HTTP/3 listening on UDP {}:{} (quiche binding {}), advertising Alt-Svc: {}",
@@ -304,6 +307,8 @@ public class H3QuicConnector extends QuicheServerConnector
     protected void doStop() throws Exception
     {
         advertisement = null;
+        if (watchdog != null)
+            watchdog.stop();
         try
         {
             super.doStop();

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -261,11 +262,24 @@ public class H3QuicConnector extends QuicheServerConnector
         // Server.stop() waits out the stop timeout (seen about one stop in four).
         CompletableFuture<Void> sessions = getBean(SessionContainer.class).shutdown();
         closeSessionsWithoutRequests(sessions);
+        // Stopped on a pool thread, never on the network thread that completed the last session; inline only when
+        // the pool is gone already (a second stop, after a first one timed out).
+        Executor executor = task ->
+        {
+            try
+            {
+                getExecutor().execute(task);
+            }
+            catch (RejectedExecutionException x)
+            {
+                task.run();
+            }
+        };
         return sessions.handleAsync((ignored, failure) ->
         {
             LifeCycle.stop(this);
             return null;
-        }, getExecutor());
+        }, executor);
     }
 
     /**

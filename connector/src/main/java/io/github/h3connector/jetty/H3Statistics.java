@@ -1,6 +1,8 @@
 package io.github.h3connector.jetty;
 
+import java.net.SocketAddress;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,6 +26,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     /** Sessions whose handshake completed and that have not disconnected; a set, because Jetty reports a disconnect
      *  for sessions that never opened too. */
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
+    private final Map<SocketAddress, Session> sessionsByPeer = new ConcurrentHashMap<>();
     private final LongAdder quicConnections = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
@@ -58,13 +61,29 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     public void onOpen(Session session)
     {
         if (openSessions.add(session))
+        {
             quicConnections.increment();
+            SocketAddress peer = session.getRemoteSocketAddress();
+            if (peer != null)
+                sessionsByPeer.put(peer, session);
+        }
     }
 
     @Override
     public void onDisconnect(Session session)
     {
-        openSessions.remove(session);
+        if (openSessions.remove(session))
+        {
+            SocketAddress peer = session.getRemoteSocketAddress();
+            if (peer != null)
+                sessionsByPeer.remove(peer, session);
+        }
+    }
+
+    /** @return the open session whose client sends from {@code peer}, or null */
+    Session sessionFrom(SocketAddress peer)
+    {
+        return sessionsByPeer.get(peer);
     }
 
     /** @return a live view of the QUIC sessions open now */

@@ -41,6 +41,7 @@ final class QuicDatagramGuard
         SMALL_UNSUPPORTED_VERSION,
         SMALL_INITIAL,
         INVALID_TOKEN,
+        /** An Initial that would open a connection while none may be opened: at the limit, or draining. */
         CONNECTION_LIMIT
     }
 

@@ -35,6 +35,11 @@ final class QuicDrain
         lastHeard.clear();
     }
 
+    boolean isDraining()
+    {
+        return draining;
+    }
+
     void heardFrom(SocketAddress peer)
     {
         if (draining)

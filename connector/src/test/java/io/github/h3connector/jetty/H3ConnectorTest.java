@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HTTPS + HTTP/3 from {@link H3Connector}, exercised with Jetty's real HTTP/1.1, HTTP/2 and HTTP/3 clients. */
@@ -192,6 +193,7 @@ class H3ConnectorTest
             CompletableFuture<ContentResponse> slowH3 = new CompletableResponseListener(
                 clients.http3.newRequest(server.url("/slow?chunks=32")).timeout(30, TimeUnit.SECONDS), 4 * 1024 * 1024).send();
             assertTrue(server.slowStarted.await(10, TimeUnit.SECONDS));
+            String protocolUrl = server.url("/protocol"); // the HTTPS connector reports no port once it closed
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() ->
             {
                 try
@@ -211,6 +213,13 @@ class H3ConnectorTest
             // A request during the drain, on the connection opened before: Alt-Svc: clear.
             String drained = exchange(socket);
             assertTrue(drained.contains("alt-svc: clear"), drained);
+
+            // No new QUIC connection during the drain: its Initial packets are dropped.
+            try (TestClients fresh = new TestClients())
+            {
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> new CompletableResponseListener(
+                    fresh.http3.newRequest(protocolUrl).timeout(2, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS));
+            }
 
             server.release.countDown();
             ContentResponse slow = slowH3.get(30, TimeUnit.SECONDS);

@@ -39,20 +39,24 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Graceful stop with 100 HTTP/3 requests in flight, half slow responses and half slow uploads; and a forced stop after
- * the grace period.
+ * NOT in the default run (fails today): graceful stop with 100 HTTP/3 requests in flight, half slow responses and half
+ * slow uploads. Passing now: new HTTPS and QUIC connections are refused
+ * during the drain, and Alt-Svc: clear; the forced stop is {@link ReliabilityForcedStopTest}. Failing:
+ * 1 or 2 of the 50 slow responses end with Jetty's client {@code RetryableStreamException}, i.e. a non-graceful GOAWAY
+ * whose last stream id is below theirs; not isolated.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReliabilityGracefulStopProbe
 {
     private static final int SLOW_RESPONSES = 50;
     private static final int SLOW_UPLOADS = 50;
-    private static final int RESPONSE_BYTES = 256 * 1024;
+    static final int RESPONSE_BYTES = 256 * 1024;
     private static final int UPLOAD_CHUNKS = 8;
     private static final int UPLOAD_CHUNK = 16 * 1024;
 
@@ -60,6 +64,12 @@ class ReliabilityGracefulStopProbe
     private final AtomicInteger started = new AtomicInteger();
 
     private TestServer server(long stopTimeout, int gateSeconds) throws Exception
+    {
+        return gateServer(stopTimeout, gateSeconds, gate, started);
+    }
+
+    /** A started test server with {@code /gate}: GET and POST wait for {@code gate}, counting in {@code started}. */
+    static TestServer gateServer(long stopTimeout, int gateSeconds, CountDownLatch gate, AtomicInteger started) throws Exception
     {
         TestServer server = ReliabilitySupport.server(H3Options.builder());
         ServletContextHandler context = (ServletContextHandler)server.server.getHandler();
@@ -151,6 +161,12 @@ class ReliabilityGracefulStopProbe
                 Thread.sleep(10);
             assertEquals(SLOW_RESPONSES + SLOW_UPLOADS, started.get(), "requests in the servlet when stop begins");
 
+            // Known before the stop: once the HTTPS connector closes its socket it reports no port.
+            int port = server.port();
+            // Jetty cuts the idle timeout of open connections to 1 s when the drain begins: use the keep-alive
+            // connection just before, so that it is still open for the request during the drain.
+            assertTrue(exchange(keepAlive).contains("alt-svc: h3="));
+            String freshUrl = server.url("/protocol");
             long stopStart = System.nanoTime();
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> stop(server));
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -163,13 +179,13 @@ class ReliabilityGracefulStopProbe
             assertTrue(drained.contains("alt-svc: clear"), drained);
 
             // New connections refused: TCP and QUIC.
-            String newTcp = newHttpsConnection(server.port());
+            String newTcp = newHttpsConnection(port);
             assertTrue(!newTcp.startsWith("served"), "new HTTPS connection during the drain: " + newTcp);
             String newQuic;
             try (TestClients fresh = new TestClients())
             {
                 ExecutionException refused = assertThrows(ExecutionException.class, () ->
-                    new CompletableResponseListener(fresh.http3.newRequest(server.url("/protocol")).timeout(5, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS),
+                    new CompletableResponseListener(fresh.http3.newRequest(freshUrl).timeout(5, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS),
                     "new QUIC connection during the drain");
                 newQuic = refused.getCause().toString();
             }
@@ -186,7 +202,9 @@ class ReliabilityGracefulStopProbe
             int ok = 0;
             for (int n = 0; n < responses.size(); n++)
             {
-                ContentResponse response = responses.get(n).get(60, TimeUnit.SECONDS);
+                int request = n;
+                ContentResponse response = assertDoesNotThrow(() -> responses.get(request).get(60, TimeUnit.SECONDS),
+                    () -> "request " + request + (request < SLOW_RESPONSES ? " (slow response)" : " (slow upload)"));
                 assertEquals(200, response.getStatus(), "request " + n);
                 if (n < SLOW_RESPONSES)
                     assertEquals(ReliabilitySupport.sha256(body(n)), ReliabilitySupport.sha256(response.getContent()), "response " + n);
@@ -201,41 +219,6 @@ class ReliabilityGracefulStopProbe
                 "stop took %.1f s (stop timeout 30 s); new HTTPS connection not served (%s); new QUIC connection failed (%s); Alt-Svc: clear on the kept-alive HTTPS connection; " +
                 "Alt-Svc: clear sent %d times", ok, SLOW_RESPONSES + SLOW_UPLOADS, SLOW_RESPONSES, RESPONSE_BYTES / 1024, SLOW_UPLOADS,
                 UPLOAD_CHUNKS * UPLOAD_CHUNK / 1024, stopSeconds, newTcp, newQuic, server.h3.statistics().getAltSvcClearSent()));
-        }
-    }
-
-    @Test
-    void forcedStopAfterTheGracePeriodClosesWithAnError() throws Exception
-    {
-        try (TestServer server = server(2_000, 60); TestClients clients = new TestClients())
-        {
-            assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
-            CompletableFuture<ContentResponse> stuck = new CompletableResponseListener(
-                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * RESPONSE_BYTES).send();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (started.get() < 1 && System.nanoTime() < deadline)
-                Thread.sleep(10);
-            long stopStart = System.nanoTime();
-            String stopOutcome = "returned normally";
-            try
-            {
-                server.server.stop();
-            }
-            catch (Exception x)
-            {
-                stopOutcome = "threw " + x;
-            }
-            assertTrue(server.server.isStopped());
-            double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
-            ExecutionException failure = assertThrows(ExecutionException.class, () -> stuck.get(20, TimeUnit.SECONDS),
-                "the client learns of the forced close, not after its own idle timeout");
-            double failedAfter = (System.nanoTime() - stopStart) / 1e9;
-            gate.countDown();
-            String seen = failure.getCause().toString();
-            ReliabilitySupport.figure("forced-stop", String.format(
-                "stop timeout 2 s with a request that never finishes: stop %s after %.1f s, the HTTP/3 client failed the request after %.1f s with: %s",
-                stopOutcome, stopSeconds, failedAfter, seen.replace('\n', ' ')));
-            assertTrue(failedAfter < 10, "the client saw the close after " + failedAfter + " s");
         }
     }
 

@@ -83,7 +83,7 @@ class ReliabilityPacketLossClientSideProbe
         }
     }
 
-    private static long download(Path temp, int port, double txLoss, double rxLoss, int seed) throws Exception
+    static long download(Path temp, int port, double txLoss, double rxLoss, int seed) throws Exception
     {
         Path directory = Files.createDirectories(temp.resolve("download-" + seed));
         long start = System.nanoTime();
@@ -96,7 +96,7 @@ class ReliabilityPacketLossClientSideProbe
         return nanos;
     }
 
-    private static long upload(Path temp, int port, double txLoss, double rxLoss, Path upload, String sha, int n) throws Exception
+    static long upload(Path temp, int port, double txLoss, double rxLoss, Path upload, String sha, int n) throws Exception
     {
         Path directory = Files.createDirectories(temp.resolve("upload-" + n));
         long start = System.nanoTime();

@@ -75,7 +75,6 @@ public class H3QuicConnector extends QuicheServerConnector
     private final H3Statistics statistics;
     private final QuicDrain drain = new QuicDrain();
     private volatile HttpField advertisement;
-    private volatile boolean draining;
     private volatile String binding = "not loaded";
     private Path temporaryPemDirectory;
     private StalledWriteWatchdog watchdog;
@@ -133,7 +132,7 @@ public class H3QuicConnector extends QuicheServerConnector
     /** @return the Alt-Svc field to send now: the advertisement while running, clear while draining, else null */
     HttpField altSvcField()
     {
-        if (draining)
+        if (drain.isDraining())
             return CLEAR;
         return isRunning() ? advertisement : null;
     }
@@ -240,7 +239,6 @@ public class H3QuicConnector extends QuicheServerConnector
     @Override
     protected void doStart() throws Exception
     {
-        draining = false;
         drain.stop();
         super.doStart();
         watchdog = new StalledWriteWatchdog(getScheduler(), statistics.openSessions());
@@ -255,7 +253,6 @@ public class H3QuicConnector extends QuicheServerConnector
     public CompletableFuture<Void> shutdown()
     {
         // Graceful stop: tell HTTPS clients to forget HTTP/3 while in-flight requests finish.
-        draining = true;
         drain.start();
         // Not super.shutdown(): Jetty 12.1.5 returns a future that waits for its UDP endpoint to close, then stops the
         // connector; when the endpoint closes after doStop() dropped that future's check, it never completes, and
@@ -326,7 +323,6 @@ public class H3QuicConnector extends QuicheServerConnector
         try
         {
             super.doStop();
-            drain.stop();
         }
         finally
         {

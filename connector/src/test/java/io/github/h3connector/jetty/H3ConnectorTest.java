@@ -1,24 +1,16 @@
 package io.github.h3connector.jetty;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
-import io.github.h3connector.HttpProtocol;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -191,10 +183,10 @@ class H3ConnectorTest
         int udpPort = server.udpPort();
         long droppedBeforeStop = sendInitialAndCountDrops(udpPort);
         assertEquals(0, droppedBeforeStop, "an Initial is admitted while running");
-        try (SSLSocket socket = trustingSocket(server.port()))
+        try (SSLSocket socket = RawHttps.trustingSocket(server.port()))
         {
             // A keep-alive HTTP/1.1 connection opened before the stop.
-            assertTrue(exchange(socket).contains("alt-svc: h3=\":" + server.udpPort() + "\"; ma=86400"));
+            assertTrue(RawHttps.exchange(socket).contains("alt-svc: h3=\":" + server.udpPort() + "\"; ma=86400"));
 
             // An HTTP/3 request and an HTTP/2 request in flight when the stop begins.
             CompletableFuture<ContentResponse> slowH3 = new CompletableResponseListener(
@@ -217,7 +209,7 @@ class H3ConnectorTest
             assertEquals("clear", server.h3.quicConnector().getAltSvc());
 
             // A request during the drain, on the connection opened before: Alt-Svc: clear.
-            String drained = exchange(socket);
+            String drained = RawHttps.exchange(socket);
             assertTrue(drained.contains("alt-svc: clear"), drained);
 
             // No new QUIC connection during the drain: an Initial that would open one is dropped (it was not before).
@@ -250,50 +242,5 @@ class H3ConnectorTest
         while (server.h3.statistics().getDroppedDatagrams() == received && System.nanoTime() < deadline)
             Thread.sleep(10);
         return server.h3.statistics().getDroppedDatagrams();
-    }
-
-    private static SSLSocket trustingSocket(int port) throws Exception
-    {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[]{new X509TrustManager()
-        {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
-            {
-            }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
-            {
-            }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers()
-            {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    /** One HTTP/1.1 keep-alive exchange of GET /protocol; returns the head in lower case plus the body. */
-    private static String exchange(SSLSocket socket) throws Exception
-    {
-        OutputStream out = socket.getOutputStream();
-        out.write("GET /protocol HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-        StringBuilder head = new StringBuilder();
-        int length = 0;
-        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine())
-        {
-            head.append(line.toLowerCase(java.util.Locale.ROOT)).append('\n');
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
-                length = Integer.parseInt(line.substring(15).strip());
-        }
-        char[] body = new char[length];
-        int read = 0;
-        while (read < length)
-            read += in.read(body, read, length - read);
-        return head + new String(body);
     }
 }

@@ -1,18 +1,13 @@
 package io.github.h3connector.jetty;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -20,10 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -132,9 +124,9 @@ class ReliabilityGracefulStopProbe
     @Test
     void hundredRequestsInFlightAllCompleteDuringTheDrain() throws Exception
     {
-        try (TestServer server = server(30_000, 60); TestClients clients = new TestClients(); SSLSocket keepAlive = trustingSocket(server.port()))
+        try (TestServer server = server(30_000, 60); TestClients clients = new TestClients(); SSLSocket keepAlive = RawHttps.trustingSocket(server.port()))
         {
-            assertTrue(exchange(keepAlive).contains("alt-svc: h3=\":" + server.udpPort() + "\""));
+            assertTrue(RawHttps.exchange(keepAlive).contains("alt-svc: h3=\":" + server.udpPort() + "\""));
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
 
             List<CompletableFuture<ContentResponse>> responses = new ArrayList<>();
@@ -165,7 +157,7 @@ class ReliabilityGracefulStopProbe
             int port = server.port();
             // Jetty cuts the idle timeout of open connections to 1 s when the drain begins: use the keep-alive
             // connection just before, so that it is still open for the request during the drain.
-            assertTrue(exchange(keepAlive).contains("alt-svc: h3="));
+            assertTrue(RawHttps.exchange(keepAlive).contains("alt-svc: h3="));
             String freshUrl = server.url("/protocol");
             long stopStart = System.nanoTime();
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> stop(server));
@@ -175,7 +167,7 @@ class ReliabilityGracefulStopProbe
             assertEquals("clear", server.h3.quicConnector().getAltSvc());
 
             // Alt-Svc: clear on the HTTPS keep-alive connection opened before the stop.
-            String drained = exchange(keepAlive);
+            String drained = RawHttps.exchange(keepAlive);
             assertTrue(drained.contains("alt-svc: clear"), drained);
 
             // New connections refused: TCP and QUIC.
@@ -225,10 +217,10 @@ class ReliabilityGracefulStopProbe
     /** Tries a new HTTPS connection and request; returns "served ..." or what went wrong. */
     static String newHttpsConnection(int port)
     {
-        try (SSLSocket socket = trustingSocket(port))
+        try (SSLSocket socket = RawHttps.trustingSocket(port))
         {
             socket.setSoTimeout(3000);
-            String response = exchange(socket);
+            String response = RawHttps.exchange(socket);
             return response.isEmpty() ? "closed without a response" : "served " + response.lines().findFirst().orElse("");
         }
         catch (Exception x)
@@ -247,61 +239,5 @@ class ReliabilityGracefulStopProbe
         {
             throw new RuntimeException(x);
         }
-    }
-
-    static SSLSocket trustingSocket(int port) throws Exception
-    {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[]{new X509TrustManager()
-        {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
-            {
-            }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
-            {
-            }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers()
-            {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    /** One HTTP/1.1 keep-alive exchange of GET /protocol; returns the head in lower case plus the body. */
-    static String exchange(Socket socket) throws Exception
-    {
-        return exchange(socket, "GET /protocol HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    }
-
-    /** Writes {@code request} as is; returns the response head in lower case plus the body. */
-    static String exchange(Socket socket, String request) throws Exception
-    {
-        OutputStream out = socket.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-        StringBuilder head = new StringBuilder();
-        int length = 0;
-        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine())
-        {
-            head.append(line.toLowerCase(Locale.ROOT)).append('\n');
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
-                length = Integer.parseInt(line.substring(15).strip());
-        }
-        char[] body = new char[length];
-        int read = 0;
-        while (read < length)
-        {
-            int n = in.read(body, read, length - read);
-            if (n < 0)
-                break;
-            read += n;
-        }
-        return head + new String(body, 0, read);
     }
 }

@@ -26,7 +26,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,9 +56,9 @@ class ReliabilitySpoofingTest
             for (String host : HOSTS)
             {
                 // HTTP/1.1 over TLS, raw, with every spoofed header at once.
-                try (Socket socket = ReliabilityGracefulStopProbe.trustingSocket(server.port()))
+                try (Socket socket = RawHttps.trustingSocket(server.port()))
                 {
-                    String response = ReliabilityGracefulStopProbe.exchange(socket, request("/protocol", host));
+                    String response = RawHttps.exchange(socket, request("/protocol", host));
                     assertNoEvilAltSvc(response);
                     if (response.startsWith("http/1.1 200"))
                     {
@@ -71,7 +70,7 @@ class ReliabilitySpoofingTest
                 try (Socket socket = new Socket("127.0.0.1", plain.getLocalPort()))
                 {
                     socket.setSoTimeout(10_000);
-                    String response = ReliabilityGracefulStopProbe.exchange(socket, request("/protocol", host));
+                    String response = RawHttps.exchange(socket, request("/protocol", host));
                     assertFalse(response.contains("alt-svc"), response);
                     checks++;
                 }
@@ -178,7 +177,7 @@ class ReliabilitySpoofingTest
         try (Socket socket = new Socket("127.0.0.1", port))
         {
             socket.setSoTimeout(10_000);
-            return ReliabilityGracefulStopProbe.exchange(socket, request);
+            return RawHttps.exchange(socket, request);
         }
     }
 

@@ -221,40 +221,11 @@ public final class BenchRunner
     /** The 64 MiB download with ngtcp2's gtlsclient, a separate process. */
     private void gtls(ServerProcess server) throws Exception
     {
-        String url = base(server, "h3") + "/bytes?n=" + DOWNLOAD;
         server.resetPeak();
         double[] times = new double[ROUNDS];
         long[] cpu0 = server.cpuTicks();
         for (int i = 0; i < ROUNDS; i++)
-        {
-            Path directory = Files.createTempDirectory(logs, "gtls");
-            Path log = logs.resolve("gtlsclient.log");
-            long start = System.nanoTime();
-            Process process = new ProcessBuilder("gtlsclient", "--quiet", "--exit-on-all-streams-close", "--download=" + directory,
-                "127.0.0.1", String.valueOf(server.udpPort), url)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!process.waitFor(300, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                throw new IllegalStateException("gtlsclient did not finish in 300 s against " + server.label);
-            }
-            times[i] = (System.nanoTime() - start) / 1e9;
-            if (process.exitValue() != 0)
-                throw new IllegalStateException("gtlsclient exited with " + process.exitValue() + " against " + server.label + ": " + Files.readString(log));
-            List<Path> files;
-            try (Stream<Path> list = Files.list(directory))
-            {
-                files = list.toList();
-            }
-            if (files.size() != 1)
-                throw new IllegalStateException("gtlsclient left " + files + " in " + directory);
-            String sha = sha256(files.get(0));
-            long size = Files.size(files.get(0));
-            if (size != DOWNLOAD || !sha.equals(downloadSha))
-                throw new IllegalStateException("INTEGRITY FAILURE: gtlsclient download from " + server.label + ": " + size + " bytes, SHA-256 " + sha + ", expected " + downloadSha);
-            Files.delete(files.get(0));
-            Files.delete(directory);
-        }
+            times[i] = gtlsDownload(server);
         long[] cpu1 = server.cpuTicks();
         String[] down = throughput(times, DOWNLOAD);
         medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
@@ -301,24 +272,59 @@ public final class BenchRunner
         Path recording = logs.resolve("jfr-" + server.binding + ".jfr").toAbsolutePath();
         Files.deleteIfExists(recording);
         server.jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + recording);
-        String base = base(server, "h3");
         double seconds = 0;
         for (int i = 0; i < 2; i++)
-            seconds += Clients.download(clients.http3, base, DOWNLOAD, downloadSha);
+            seconds += gtlsDownload(server);
         server.jcmd("JFR.stop", "name=bench");
-        jfr.put(server.label, String.format("Two 64 MiB HTTP/3 downloads (Jetty client) under JFR `settings=profile`, %.1f s in all; recording `%s`.%n%n",
+        jfr.put(server.label, String.format("Two 64 MiB HTTP/3 downloads (gtlsclient) under JFR `settings=profile`, %.1f s in all; recording `%s`. "
+            + "JFR samples Java frames only; for the native and kernel share run `benchmarks/profile.sh` (perf).%n%n",
             seconds, logs.toAbsolutePath().relativize(recording)) + JfrSummary.markdown(recording, 15));
+    }
+
+    /** One 64 MiB download with gtlsclient, SHA-256 checked; returns its seconds. */
+    private double gtlsDownload(ServerProcess server) throws Exception
+    {
+        String url = base(server, "h3") + "/bytes?n=" + DOWNLOAD;
+        Path directory = Files.createTempDirectory(logs, "gtls");
+        Path log = logs.resolve("gtlsclient.log");
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder("gtlsclient", "--quiet", "--exit-on-all-streams-close", "--download=" + directory,
+            "127.0.0.1", String.valueOf(server.udpPort), url)
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(300, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException("gtlsclient did not finish in 300 s against " + server.label);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (process.exitValue() != 0)
+            throw new IllegalStateException("gtlsclient exited with " + process.exitValue() + " against " + server.label + ": " + Files.readString(log));
+        List<Path> files;
+        try (Stream<Path> list = Files.list(directory))
+        {
+            files = list.toList();
+        }
+        if (files.size() != 1)
+            throw new IllegalStateException("gtlsclient left " + files + " in " + directory);
+        String sha = sha256(files.get(0));
+        long size = Files.size(files.get(0));
+        if (size != DOWNLOAD || !sha.equals(downloadSha))
+            throw new IllegalStateException("INTEGRITY FAILURE: gtlsclient download from " + server.label + ": " + size + " bytes, SHA-256 " + sha + ", expected " + downloadSha);
+        Files.delete(files.get(0));
+        Files.delete(directory);
+        return seconds;
     }
 
     private void tuning(ServerProcess server, String variant) throws Exception
     {
+        // Downloads with gtlsclient: Jetty's HTTP/3 client stalled on most big downloads of earlier runs (see ANALYSIS.md).
         HttpClient client = clients.http3;
         String base = base(server, "h3");
-        Clients.download(client, base, DOWNLOAD, downloadSha);
+        gtlsDownload(server);
         double[] times = new double[ROUNDS];
         long[] cpu0 = server.cpuTicks();
         for (int i = 0; i < ROUNDS; i++)
-            times[i] = Clients.download(client, base, DOWNLOAD, downloadSha);
+            times[i] = gtlsDownload(server);
         long[] cpu1 = server.cpuTicks();
         Clients.upload(client, base, uploadBody, uploadSha);
         double[] up = new double[ROUNDS];
@@ -441,9 +447,9 @@ public final class BenchRunner
             .append("(init-param `h3-port=8443`) on a secure HTTP/2 request with allocation-free stub request/response and a chain that keeps the response it gets; ")
             .append("`naiveStringFormatFilter`: a filter that `String.format`s the header per request; `noFilter`: the stubs and chain alone.\n\n")
             .append(jmh).append("\n");
-        md.append("## Tuning parameters tried (HTTP/3, h3connector FFM on Java 25, Jetty client)\n\n")
+        md.append("## Tuning parameters tried (HTTP/3, h3connector FFM on Java 25; downloads with gtlsclient, uploads with Jetty's client)\n\n")
             .append("Benchmark parameters, not code changes: `H3Options.sessionMaxData/streamMaxData`, and `getServerQuicConfiguration().setInputBufferSize/setOutputBufferSize`. ")
-            .append("Each in a fresh server JVM; compare with the FFM HTTP/3 row above (defaults).\n\n")
+            .append("Each in a fresh server JVM, one warm-up download first; compare with the FFM gtlsclient row above (defaults).\n\n")
             .append("| variant | effective settings | download MB/s | (min–max) | server CPU s/GiB | upload MB/s |\n|---|---|---|---|---|---|\n");
         tuningRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
         md.append("\n## Where the time goes (JFR on the server, HTTP/3 64 MiB download)\n\n");

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The connector's watchdog wakes (flushes) a real, quiet HTTP/3 session once per quiet spell: the flush moves the
- * session's idle expiry, once. (The stalls it ends cannot be forced from outside Jetty; {@link PacketLossDownloadTest}
+ * session's idle expiry, once. (The stalls it ends cannot be forced from outside Jetty; {@link ReliabilityPacketLossTest}
  * is where they showed.)
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

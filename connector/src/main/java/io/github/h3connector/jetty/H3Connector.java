@@ -130,8 +130,8 @@ public final class H3Connector
     {
         HTTP2ServerConnectionFactory stock = httpsConnector.getConnectionFactory(HTTP2ServerConnectionFactory.class);
         if (stock == null)
-            throw new IllegalArgumentException("altSvcFrame=" + mode + " needs HTTP/2 on connector " + httpsConnector.getName() + " (port " +
-                httpsConnector.getPort() + "): add an HTTP2ServerConnectionFactory (Jetty's http2 module), or set altSvcFrame OFF");
+            throw new IllegalArgumentException("altSvcFrame=" + mode + " needs HTTP/2 on the HTTPS connector (port " + httpsConnector.getPort() +
+                "): add an HTTP2ServerConnectionFactory (Jetty's http2 module), or set altSvcFrame OFF");
         if (stock instanceof AltSvcFrameHTTP2ServerConnectionFactory)
             return;
         AltSvcFrameHTTP2ServerConnectionFactory withFrames = new AltSvcFrameHTTP2ServerConnectionFactory(stock, quic, mode, statistics);

@@ -228,7 +228,7 @@ class AltSvcFrameTest
         ServerConnector http1Only = new ServerConnector(jetty, new SslConnectionFactory(TestKeyStores.serverTls(), "http/1.1"), new HttpConnectionFactory());
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
             () -> H3Connector.attachTo(http1Only, H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION_AND_STREAMS).build()));
-        assertTrue(x.getMessage().startsWith("altSvcFrame=CONNECTION_AND_STREAMS needs HTTP/2 on connector"), x.getMessage());
+        assertTrue(x.getMessage().startsWith("altSvcFrame=CONNECTION_AND_STREAMS needs HTTP/2 on the HTTPS connector"), x.getMessage());
     }
 
     private TestClients clients() throws Exception

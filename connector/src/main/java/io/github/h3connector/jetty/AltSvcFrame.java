@@ -33,7 +33,7 @@ final class AltSvcFrame
     private AltSvcFrame(int streamId, String origin, String value)
     {
         if (value == null || value.isEmpty() || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f)))
-            throw new IllegalArgumentException("ALTSVC field value must be non-empty visible ASCII, got '" + value + "'");
+            throw new IllegalArgumentException("ALTSVC field value must be non-empty visible ASCII, got '" + show(value) + "'");
         byte[] originBytes = origin.getBytes(StandardCharsets.US_ASCII);
         byte[] valueBytes = value.getBytes(StandardCharsets.US_ASCII);
         int length = 2 + originBytes.length + valueBytes.length;
@@ -66,7 +66,7 @@ final class AltSvcFrame
     static AltSvcFrame forConnection(String origin, String value)
     {
         if (origin == null || !ORIGIN.matcher(origin).matches() || origin.endsWith(":443"))
-            throw new IllegalArgumentException("ALTSVC origin on stream 0 must be https://host[:port] in lower case, without :443, got '" + origin + "'");
+            throw new IllegalArgumentException("ALTSVC origin on stream 0 must be https://host[:port] in lower case, without :443, got '" + show(origin) + "'");
         return new AltSvcFrame(0, origin, value);
     }
 
@@ -86,6 +86,16 @@ final class AltSvcFrame
     {
         String lower = host.toLowerCase(Locale.ROOT);
         return port == 443 ? "https://" + lower : "https://" + lower + ":" + port;
+    }
+
+    /** The text with anything but printable ASCII escaped, so that a message stays on one line. */
+    private static String show(String text)
+    {
+        if (text == null)
+            return "null";
+        StringBuilder shown = new StringBuilder(text.length());
+        text.chars().forEach(c -> shown.append(c >= 0x20 && c < 0x7f ? String.valueOf((char)c) : String.format("\\u%04x", c)));
+        return shown.toString();
     }
 
     int streamId()

@@ -135,7 +135,7 @@ class AltSvcFrameExternalClientsTest
     }
 
     @Test
-    void h2loadTenThousandRequestsWithoutError() throws Exception
+    void h2loadTenThousandRequestsAndLargeResponsesWithoutError() throws Exception
     {
         requireTool("h2load");
         server = TestServer.started(H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION_AND_STREAMS));
@@ -153,5 +153,13 @@ class AltSvcFrameExternalClientsTest
         assertTrue(run.output().contains("status codes: " + requests + " 2xx"), run.output());
         // One frame per connection and one per stream, none lost.
         assertEquals(requests + connections, server.h3.statistics().getAltSvcFramesSent());
+
+        // Large responses, so that flow control stalls DATA while the frames (not flow-controlled) go on.
+        server.release.countDown();
+        Run large = run("h2load", "-n", "200", "-c", "4", "-m", "10", server.url("/slow?chunks=16"));
+        LoggerFactory.getLogger(getClass()).info("h2load, 1 MiB responses:\n{}", large.output());
+        assertEquals(0, large.exitCode(), large.output());
+        assertTrue(large.output().contains("requests: 200 total, 200 started, 200 done, 200 succeeded, 0 failed, 0 errored, 0 timeout"), large.output());
+        assertTrue(large.output().contains("status codes: 200 2xx"), large.output());
     }
 }

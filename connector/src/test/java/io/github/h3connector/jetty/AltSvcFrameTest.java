@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.SessionContainer;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -186,6 +187,9 @@ class AltSvcFrameTest
         assertEquals(3, server.h3.statistics().getAltSvcFramesSent());
         assertEquals(1, server.h3.statistics().getAltSvcFramesSkipped());
         assertEquals(3, server.h3.statistics().getHttp2Requests());
+        // The session is tracked for graceful shutdown, as by Jetty's own factory.
+        assertEquals(1, server.h3.tlsConnector().getConnectionFactory(AltSvcFrameHTTP2ServerConnectionFactory.class)
+            .getBean(SessionContainer.class).getSize());
     }
 
     @Test

@@ -98,9 +98,10 @@ class AltSvcFrameHTTP2ServerConnectionFactory extends HTTP2ServerConnectionFacto
         stock.getEventListeners().forEach(this::addEventListener);
     }
 
-    AltSvcFrameMode getMode()
+    @Override
+    public String toString()
     {
-        return mode;
+        return super.toString() + "{altSvcFrame=" + mode + "}";
     }
 
     /** Copied from {@code AbstractHTTP2ServerConnectionFactory.newConnection} (Jetty 12.1.5); changes marked "h3connector". */

@@ -145,6 +145,8 @@ public final class DemoServer
             out.println("  --port N                TCP (HTTPS) and UDP (HTTP/3) port, default " + DemoOptions.DEFAULT_PORT);
             out.println("  --keystore FILE         PKCS12 or JKS keystore with the server certificate");
             out.println("  --keystore-password P   its password");
+            out.println("  --altsvc-frame[=MODE]   also announce HTTP/3 with the HTTP/2 ALTSVC frame (as IIS's EnableAltSvc):");
+            out.println("                          connection (the default MODE) or connection_and_streams; off without the flag");
             out.println("Without --keystore a self-signed certificate for localhost is made in ./" + DemoOptions.DEFAULT_KEYSTORE +
                 " (password " + DemoOptions.DEFAULT_KEYSTORE_PASSWORD + ").");
             return 0;

@@ -60,6 +60,10 @@ class JettyModuleDefaultsTest
     void xmlPassesThePropertiesInTheOrderOfAttach()
     {
         assertEquals(ATTACH_PARAMETERS, new ArrayList<>(xml.keySet()));
+        // The connector, then one String per property: Jetty XML would find no method to call otherwise.
+        java.lang.reflect.Method attach = java.util.Arrays.stream(H3ModuleSupport.class.getMethods())
+            .filter(method -> method.getName().equals("attach")).findFirst().orElseThrow();
+        assertEquals(ATTACH_PARAMETERS.size() + 1, attach.getParameterCount());
     }
 
     @Test

@@ -185,9 +185,10 @@ class AltSvcFrameHTTP2ServerConnectionFactory extends HTTP2ServerConnectionFacto
         }
         catch (IllegalArgumentException x)
         {
-            // Never reached with values that AltSvc built; still, a bad frame must cost the frame, not the session.
+            // A bad frame must cost the frame, not the session. Values come from AltSvc, which validated them; the SNI
+            // host comes from the client (e.g. an underscore under a wildcard certificate), hence debug, not warn.
             statistics.onAltSvcFrameSkipped();
-            LOG.warn("ALTSVC frame not sent: {}", x.getMessage());
+            LOG.debug("ALTSVC frame not sent: {}", x.getMessage());
             return Optional.empty();
         }
     }

@@ -152,7 +152,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return altSvcFrames.sum();
     }
 
-    @ManagedAttribute(value = "HTTP/2 connections that got no ALTSVC frame: no SNI, or a host the certificate does not cover", readonly = true)
+    @ManagedAttribute(value = "HTTP/2 ALTSVC frames not sent: no SNI, an SNI host the certificate does not cover, or an invalid frame", readonly = true)
     public long getAltSvcFramesSkipped()
     {
         return altSvcFramesSkipped.sum();

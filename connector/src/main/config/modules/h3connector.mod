@@ -88,4 +88,8 @@ etc/h3connector.xml
 
 ## QUIC congestion control: BBR keeps throughput under packet loss; CUBIC (Jetty's own) collapses at a few % loss.
 # jetty.quic.congestionControl=BBR
+
+## HTTP/2 ALTSVC frames (RFC 7838 section 4) beside the Alt-Svc header, as IIS's EnableAltSvc: OFF, CONNECTION (one
+## frame after SETTINGS, for the TLS SNI host when the certificate covers it) or CONNECTION_AND_STREAMS (also one per response).
+# jetty.h3connector.altSvcFrame=OFF
 # end::documentation[]

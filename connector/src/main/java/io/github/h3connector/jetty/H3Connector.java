@@ -1,11 +1,13 @@
 package io.github.h3connector.jetty;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -30,7 +32,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * {@link #attachTo(ServerConnector, H3Options)} adds HTTP/3 to an HTTPS connector that already exists, reusing its TLS
  * and HTTP configuration. Either way the HTTP configuration gets a {@link ProtocolCustomizer} (request attributes) and
  * an {@link AltSvcCustomizer} (the advertisement), which replaces the one Jetty's {@link HTTP3ServerConnectionFactory}
- * installs, so that exactly one {@code Alt-Svc} goes out.
+ * installs, so that exactly one {@code Alt-Svc} goes out. With {@link H3Options#altSvcFrame()} on, its HTTP/2 factory
+ * is replaced by one that also sends the same value in {@code ALTSVC} frames
+ * ({@link AltSvcFrameHTTP2ServerConnectionFactory}).
  */
 public final class H3Connector
 {
@@ -101,6 +105,8 @@ public final class H3Connector
         H3QuicConnector quic = new H3QuicConnector(httpsConnector.getServer(), tls.getSslContextFactory(), httpConfiguration, options,
             httpsConnector, statistics);
         installCustomizers(httpConfiguration, quic, statistics, options);
+        if (options.altSvcFrame().onConnection())
+            replaceHttp2Factory(httpsConnector, quic, options.altSvcFrame(), statistics);
         httpsConnector.getServer().addConnector(quic);
         return new H3Connector(httpsConnector, quic, statistics);
     }
@@ -116,10 +122,28 @@ public final class H3Connector
         httpsConnector.addConnectionFactory(alpn);
     }
 
+    /**
+     * Swaps Jetty's HTTP/2 factory for one that also sends {@code ALTSVC} frames, same settings, same place in the
+     * protocol order (ALPN offers the connector's protocols in that order).
+     */
+    private static void replaceHttp2Factory(ServerConnector httpsConnector, H3QuicConnector quic, AltSvcFrameMode mode, H3Statistics statistics)
+    {
+        HTTP2ServerConnectionFactory stock = httpsConnector.getConnectionFactory(HTTP2ServerConnectionFactory.class);
+        if (stock == null)
+            throw new IllegalArgumentException("altSvcFrame=" + mode + " needs HTTP/2 on the HTTPS connector (port " + httpsConnector.getPort() +
+                "): add an HTTP2ServerConnectionFactory (Jetty's http2 module), or set altSvcFrame OFF");
+        if (stock instanceof AltSvcFrameHTTP2ServerConnectionFactory)
+            return;
+        AltSvcFrameHTTP2ServerConnectionFactory withFrames = new AltSvcFrameHTTP2ServerConnectionFactory(stock, quic, mode, statistics);
+        List<ConnectionFactory> factories = new ArrayList<>(httpsConnector.getConnectionFactories());
+        factories.replaceAll(factory -> factory == stock ? withFrames : factory);
+        httpsConnector.setConnectionFactories(factories);
+    }
+
     private static void installCustomizers(HttpConfiguration httpConfiguration, H3QuicConnector quic, H3Statistics statistics, H3Options options)
     {
         // Jetty's HTTP3ServerConnectionFactory adds its own Alt-Svc customizer (HTTP/2 only, bound port, no ma): ours replaces it.
-        List<HttpConfiguration.Customizer> customizers = new java.util.ArrayList<>(httpConfiguration.getCustomizers());
+        List<HttpConfiguration.Customizer> customizers = new ArrayList<>(httpConfiguration.getCustomizers());
         customizers.removeIf(customizer -> customizer.getClass().getName().equals(HTTP3ServerConnectionFactory.class.getName() + "$AltSvcCustomizer"));
         customizers.add(new ProtocolCustomizer(statistics));
         customizers.add(new AltSvcCustomizer(quic, statistics, options.advertiseOnHttp3()));

@@ -61,6 +61,7 @@ public final class H3Options
     private final Duration maxAge;
     private final boolean persist;
     private final boolean advertiseOnHttp3;
+    private final AltSvcFrameMode altSvcFrame;
 
     private H3Options(Builder builder)
     {
@@ -80,6 +81,7 @@ public final class H3Options
         maxAge = builder.maxAge;
         persist = builder.persist;
         advertiseOnHttp3 = builder.advertiseOnHttp3;
+        altSvcFrame = builder.altSvcFrame;
     }
 
     public static Builder builder()
@@ -176,6 +178,12 @@ public final class H3Options
         return advertiseOnHttp3;
     }
 
+    /** @return which HTTP/2 {@code ALTSVC} frames are sent beside the header */
+    public AltSvcFrameMode altSvcFrame()
+    {
+        return altSvcFrame;
+    }
+
     /**
      * @param boundUdpPort the UDP port the QUIC connector is bound to
      * @return the {@code h3} alternative to advertise for that port
@@ -198,7 +206,7 @@ public final class H3Options
             ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
             ", binding=" + binding + ", congestionControl=" + congestionControl + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
-            ", advertiseOnHttp3=" + advertiseOnHttp3 + "}";
+            ", advertiseOnHttp3=" + advertiseOnHttp3 + ", altSvcFrame=" + altSvcFrame + "}";
     }
 
     /** Builds {@link H3Options}; {@link #build()} refuses invalid combinations with a one-line message. */
@@ -220,6 +228,7 @@ public final class H3Options
         private Duration maxAge = DEFAULT_MAX_AGE;
         private boolean persist;
         private boolean advertiseOnHttp3;
+        private AltSvcFrameMode altSvcFrame = AltSvcFrameMode.OFF;
 
         private Builder()
         {
@@ -243,6 +252,7 @@ public final class H3Options
             maxAge = options.maxAge;
             persist = options.persist;
             advertiseOnHttp3 = options.advertiseOnHttp3;
+            altSvcFrame = options.altSvcFrame;
         }
 
         /** @param host the address to bind, or null for all interfaces */
@@ -374,6 +384,18 @@ public final class H3Options
         public Builder advertiseOnHttp3(boolean advertise)
         {
             this.advertiseOnHttp3 = advertise;
+            return this;
+        }
+
+        /**
+         * @param mode which HTTP/2 {@code ALTSVC} frames (RFC 7838 section 4) to send beside the {@code Alt-Svc} header,
+         *        with the same value; default OFF, as in IIS. Needs an HTTP/2 factory on the HTTPS connector.
+         */
+        public Builder altSvcFrame(AltSvcFrameMode mode)
+        {
+            if (mode == null)
+                throw new IllegalArgumentException("H3Options altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got null");
+            this.altSvcFrame = mode;
             return this;
         }
 

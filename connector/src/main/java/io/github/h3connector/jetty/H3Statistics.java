@@ -14,7 +14,7 @@ import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
 
 /**
- * Counters of one HTTP/3 connector setup: requests per protocol, {@code Alt-Svc} headers sent and open QUIC
+ * Counters of one HTTP/3 connector setup: requests per protocol, {@code Alt-Svc} headers and {@code ALTSVC} frames sent, and open QUIC
  * connections. Exposed as plain getters and, with Jetty's {@code MBeanContainer}, over JMX.
  */
 @ManagedObject("HTTP/3 connector statistics")
@@ -23,6 +23,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final LongAdder[] requests = new LongAdder[HttpProtocol.values().length];
     private final LongAdder altSvcSent = new LongAdder();
     private final LongAdder altSvcClearSent = new LongAdder();
+    private final LongAdder altSvcFrames = new LongAdder();
+    private final LongAdder altSvcFramesSkipped = new LongAdder();
     /** Sessions whose handshake completed and that have not disconnected; a set, because Jetty reports a disconnect
      *  for sessions that never opened too. */
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
@@ -45,6 +47,16 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     void onAltSvc(boolean clear)
     {
         (clear ? altSvcClearSent : altSvcSent).increment();
+    }
+
+    void onAltSvcFrame()
+    {
+        altSvcFrames.increment();
+    }
+
+    void onAltSvcFrameSkipped()
+    {
+        altSvcFramesSkipped.increment();
     }
 
     void onDatagramDropped()
@@ -134,6 +146,18 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return altSvcClearSent.sum();
     }
 
+    @ManagedAttribute(value = "HTTP/2 ALTSVC frames queued (connection and stream frames)", readonly = true)
+    public long getAltSvcFramesSent()
+    {
+        return altSvcFrames.sum();
+    }
+
+    @ManagedAttribute(value = "HTTP/2 ALTSVC frames not sent: no SNI, an SNI host the certificate does not cover, or an invalid frame", readonly = true)
+    public long getAltSvcFramesSkipped()
+    {
+        return altSvcFramesSkipped.sum();
+    }
+
     @ManagedAttribute(value = "QUIC connections open now", readonly = true)
     public long getOpenQuicConnections()
     {
@@ -165,6 +189,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
             adder.reset();
         altSvcSent.reset();
         altSvcClearSent.reset();
+        altSvcFrames.reset();
+        altSvcFramesSkipped.reset();
         quicConnections.reset();
         droppedDatagrams.reset();
         failedSends.reset();
@@ -173,8 +199,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     @Override
     public String toString()
     {
-        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d, dropped=%d}",
+        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, altSvcFrames=%d, openQuic=%d, dropped=%d}",
             getHttp10Requests(), getHttp11Requests(), getHttp2Requests(), getHttp3Requests(),
-            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections(), getDroppedDatagrams());
+            getAltSvcSent(), getAltSvcClearSent(), getAltSvcFramesSent(), getOpenQuicConnections(), getDroppedDatagrams());
     }
 }

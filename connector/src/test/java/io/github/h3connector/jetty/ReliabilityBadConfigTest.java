@@ -16,8 +16,10 @@ import io.github.h3connector.jetty.module.H3ModuleSupport;
 import io.github.h3connector.servlet.AltSvcFilter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -114,11 +116,15 @@ class ReliabilityBadConfigTest
         bad("H3Options", "maxStreams", "0", "maxStreams", () -> H3Options.builder().maxStreams(0));
         bad("H3Options", "maxAge", "-1s", "maxAge", () -> H3Options.builder().maxAge(Duration.ofSeconds(-1)));
         bad("H3Options", "binding", null, "H3Options binding", () -> H3Options.builder().binding(null));
+        bad("H3Options", "altSvcFrame", null, "H3Options altSvcFrame", () -> H3Options.builder().altSvcFrame(null));
         for (String injection : INJECTIONS)
             bad("H3Options", "advertisedHost", "alt" + injection + ".example", "", () -> H3Options.builder().advertisedHost("alt" + injection + ".example").build());
         bad("H3Options", "advertisedHost", "", "", () -> H3Options.builder().advertisedHost("").build());
         bad("H3Connector.addTo", "sslContextFactory", null, "TLS", () -> H3Connector.addTo(new Server(), null, H3Options.builder().build()));
         bad("H3Connector.attachTo", "httpsConnector", "plain HTTP connector", "TLS", () -> H3Connector.attachTo(new ServerConnector(new Server()), H3Options.builder().build()));
+        bad("H3Connector.attachTo", "altSvcFrame", "CONNECTION on an HTTPS connector without HTTP/2", "altSvcFrame", () -> H3Connector.attachTo(
+            new ServerConnector(new Server(), new SslConnectionFactory(TestKeyStores.serverTls(), "http/1.1"), new HttpConnectionFactory()),
+            H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION).build()));
     }
 
     @Test
@@ -170,19 +176,20 @@ class ReliabilityBadConfigTest
             {H3ModuleSupport.IDLE_TIMEOUT, "0"}, {H3ModuleSupport.IDLE_TIMEOUT, "30s"},
             {H3ModuleSupport.SESSION_MAX_DATA, "1"}, {H3ModuleSupport.STREAM_MAX_DATA, "x"}, {H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, "0"},
             {H3ModuleSupport.MAX_CONNECTIONS, "0"}, {H3ModuleSupport.MAX_CONNECTIONS, "many"}, {H3ModuleSupport.CONGESTION_CONTROL, "VEGAS"},
+            {H3ModuleSupport.ALT_SVC_FRAME, "on"},
         };
         List<String> names = List.of(H3ModuleSupport.ADVERTISED_PORT, H3ModuleSupport.ADVERTISED_HOST, H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS,
             H3ModuleSupport.ALT_SVC_PERSIST, H3ModuleSupport.ALT_SVC_ON_HTTP3, H3ModuleSupport.UDP_PORT, H3ModuleSupport.PEM_DIRECTORY,
             H3ModuleSupport.BINDING, H3ModuleSupport.QUIC_HOST, H3ModuleSupport.IDLE_TIMEOUT, H3ModuleSupport.SESSION_MAX_DATA,
-            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL);
+            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME);
         for (String[] c : cases)
         {
             String[] values = new String[names.size()];
             values[names.indexOf(c[0])] = c[1];
             bad("Jetty module", c[0], c[1], c[0], () -> H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5],
-                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14]).build());
+                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]).build());
         }
-        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     @Test

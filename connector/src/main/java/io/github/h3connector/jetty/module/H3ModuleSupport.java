@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
+import io.github.h3connector.jetty.AltSvcFrameMode;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
 import io.github.h3connector.jetty.QuicheBindingChoice;
@@ -37,6 +38,7 @@ public final class H3ModuleSupport
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
     public static final String MAX_CONNECTIONS = "jetty.h3connector.maxConnections";
     public static final String CONGESTION_CONTROL = "jetty.quic.congestionControl";
+    public static final String ALT_SVC_FRAME = "jetty.h3connector.altSvcFrame";
 
     private H3ModuleSupport()
     {
@@ -63,13 +65,14 @@ public final class H3ModuleSupport
                                      String streamMaxData,
                                      String bidirectionalMaxStreams,
                                      String maxConnections,
-                                     String congestionControl)
+                                     String congestionControl,
+                                     String altSvcFrame)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl);
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame);
         return H3Connector.attachTo(https, build(builder));
     }
 
@@ -92,8 +95,9 @@ public final class H3ModuleSupport
                                             String sessionMaxData,
                                             String streamMaxData,
                                             String bidirectionalMaxStreams,
-                                     String maxConnections,
-                                     String congestionControl)
+                                            String maxConnections,
+                                            String congestionControl,
+                                            String altSvcFrame)
     {
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
@@ -181,6 +185,19 @@ public final class H3ModuleSupport
                 throw new IllegalArgumentException(CONGESTION_CONTROL + " must be BBR, CUBIC or RENO, got '" + show(congestionControl) + "'");
             }
             builder.congestionControl(algorithm);
+        }
+        if (!isBlank(altSvcFrame))
+        {
+            AltSvcFrameMode mode;
+            try
+            {
+                mode = AltSvcFrameMode.valueOf(altSvcFrame.strip().toUpperCase(Locale.ROOT));
+            }
+            catch (IllegalArgumentException x)
+            {
+                throw new IllegalArgumentException(ALT_SVC_FRAME + " must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got '" + show(altSvcFrame) + "'");
+            }
+            builder.altSvcFrame(mode);
         }
         return builder;
     }

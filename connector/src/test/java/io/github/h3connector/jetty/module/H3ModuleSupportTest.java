@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.h3connector.altsvc.AltSvc;
+import io.github.h3connector.jetty.AltSvcFrameMode;
 import io.github.h3connector.jetty.H3Options;
 import io.github.h3connector.jetty.QuicheBindingChoice;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -28,7 +29,7 @@ class H3ModuleSupportTest
         String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
         values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
         return H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-            values[8], values[9], values[10], values[11], values[12], values[13], values[14]);
+            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]);
     }
 
     static List<Arguments> badValues()
@@ -43,6 +44,8 @@ class H3ModuleSupportTest
             Arguments.of(ADVERTISED_PORT, "65536", "jetty.h3connector.advertisedPort must be a port number 1..65535, or -1 for the bound UDP port, got '65536'"),
             Arguments.of(ADVERTISED_PORT, "0", "jetty.h3connector.advertisedPort=0 is invalid: H3Options advertisedPort must be between 1 and 65535, got 0"),
             Arguments.of(UDP_PORT, "-2", "jetty.h3connector.udpPort must be a port number 0..65535, or -1 for the port number of jetty.ssl.port, got '-2'"),
+            Arguments.of(ALT_SVC_FRAME, "on", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'on'"),
+            Arguments.of(ALT_SVC_FRAME, "true", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'true'"),
             Arguments.of(BINDING, "ffm", "jetty.h3connector.binding must be AUTO, FOREIGN or JNA, got 'ffm'"),
             Arguments.of(IDLE_TIMEOUT, "0", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '0'"),
             Arguments.of(IDLE_TIMEOUT, "30s", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '30s'"),
@@ -93,6 +96,8 @@ class H3ModuleSupportTest
         assertEquals(1 << 20, with(SESSION_MAX_DATA, "1048576").build().sessionMaxData());
         assertEquals(1 << 17, with(STREAM_MAX_DATA, "131072").build().streamMaxData());
         assertEquals(100, with(BIDIRECTIONAL_MAX_STREAMS, "100").build().maxStreams());
+        assertEquals(AltSvcFrameMode.CONNECTION, with(ALT_SVC_FRAME, " connection ").build().altSvcFrame());
+        assertEquals(AltSvcFrameMode.CONNECTION_AND_STREAMS, with(ALT_SVC_FRAME, "CONNECTION_AND_STREAMS").build().altSvcFrame());
         H3Options advertised = with(ADVERTISED_PORT, "4443").maxAge(Duration.ofSeconds(60)).persist(true).build();
         assertEquals("h3=\":4443\"; ma=60; persist=1", AltSvc.of(advertised.alternative(8443)).headerValue());
     }
@@ -101,7 +106,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -111,7 +116,7 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
     }
 }

@@ -36,7 +36,7 @@ class JettyModuleDefaultsTest
     /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
     static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
         ALT_SVC_ON_HTTP3, UDP_PORT, PEM_DIRECTORY, BINDING, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
-        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL);
+        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME);
 
     static List<String> mod;
     static Map<String, String> template;
@@ -60,6 +60,10 @@ class JettyModuleDefaultsTest
     void xmlPassesThePropertiesInTheOrderOfAttach()
     {
         assertEquals(ATTACH_PARAMETERS, new ArrayList<>(xml.keySet()));
+        // The connector, then one String per property: Jetty XML would find no method to call otherwise.
+        java.lang.reflect.Method attach = java.util.Arrays.stream(H3ModuleSupport.class.getMethods())
+            .filter(method -> method.getName().equals("attach")).findFirst().orElseThrow();
+        assertEquals(ATTACH_PARAMETERS.size() + 1, attach.getParameterCount());
     }
 
     @Test
@@ -69,7 +73,8 @@ class JettyModuleDefaultsTest
             template.get(ADVERTISED_PORT), template.get(ADVERTISED_HOST), template.get(ALT_SVC_MAX_AGE_SECONDS),
             template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT), template.get(PEM_DIRECTORY),
             template.get(BINDING), template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
-            template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL)).build();
+            template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL),
+            template.get(ALT_SVC_FRAME)).build();
         H3Options defaults = H3Options.builder().build();
         assertEquals(defaults.toString(), fromTemplate.toString());
 
@@ -84,6 +89,7 @@ class JettyModuleDefaultsTest
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_CONNECTIONS), template.get(MAX_CONNECTIONS));
         assertEquals(H3Options.DEFAULT_CONGESTION_CONTROL.name(), template.get(CONGESTION_CONTROL));
         assertEquals(QuicheBindingChoice.AUTO.name(), template.get(BINDING));
+        assertEquals(defaults.altSvcFrame().name(), template.get(ALT_SVC_FRAME));
         assertEquals(defaults.binding().name(), template.get(BINDING));
         assertEquals("-1", template.get(ADVERTISED_PORT));
         assertTrue(defaults.advertisedPort().isEmpty());

@@ -2,10 +2,13 @@ package io.github.h3connector.demo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 
+import io.github.h3connector.jetty.AltSvcFrameMode;
+
 /**
- * The command line of the demo: {@code [--port N] [--keystore FILE --keystore-password P]}.
+ * The command line of the demo: {@code [--port N] [--keystore FILE --keystore-password P] [--altsvc-frame[=MODE]]}.
  * Immutable; {@link #parse(String...)} refuses bad arguments with a one-line {@link UsageException}.
  */
 public final class DemoOptions
@@ -16,16 +19,19 @@ public final class DemoOptions
     public static final Path DEFAULT_KEYSTORE = Path.of("h3connector-demo.p12");
     /** The password of {@link #DEFAULT_KEYSTORE}; a development certificate, so it is fixed and printed. */
     public static final String DEFAULT_KEYSTORE_PASSWORD = "h3connector-demo";
-    public static final String USAGE = "usage: java -jar embedded-demo.jar [--port N] [--keystore FILE --keystore-password P]";
+    public static final String USAGE = "usage: java -jar embedded-demo.jar [--port N] [--keystore FILE --keystore-password P] [--altsvc-frame[=connection|connection_and_streams]]";
+    private static final String OPTIONS = "options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE]";
 
     private final String host;
     private final int port;
     private final Path keyStore;
     private final String keyStorePassword;
     private final boolean help;
+    private final AltSvcFrameMode altSvcFrame;
 
-    private DemoOptions(String host, int port, Path keyStore, String keyStorePassword, boolean help)
+    private DemoOptions(String host, int port, Path keyStore, String keyStorePassword, boolean help, AltSvcFrameMode altSvcFrame)
     {
+        this.altSvcFrame = altSvcFrame;
         this.host = host;
         this.port = port;
         this.keyStore = keyStore;
@@ -47,7 +53,7 @@ public final class DemoOptions
         if (port < 0 || port > 65535)
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         return new DemoOptions(host, port, Objects.requireNonNull(keyStore, "keyStore"),
-            Objects.requireNonNull(keyStorePassword, "keyStorePassword"), false);
+            Objects.requireNonNull(keyStorePassword, "keyStorePassword"), false, AltSvcFrameMode.OFF);
     }
 
     /**
@@ -61,6 +67,7 @@ public final class DemoOptions
         Path keyStore = null;
         String password = null;
         boolean help = false;
+        AltSvcFrameMode altSvcFrame = AltSvcFrameMode.OFF;
         for (int i = 0; i < args.length; i++)
         {
             String arg = args[i];
@@ -88,13 +95,15 @@ public final class DemoOptions
                     keyStore = Path.of(value);
                 }
                 case "--keystore-password" -> password = value != null ? value : value(args, ++i, name);
+                // A flag: the mode only after '=', so that "--altsvc-frame --port 1" keeps working.
+                case "--altsvc-frame" -> altSvcFrame = value == null ? AltSvcFrameMode.CONNECTION : altSvcFrame(value);
                 default -> throw new UsageException(arg.startsWith("-")
-                    ? "unknown option " + arg + " (options: --port N, --keystore FILE, --keystore-password P)"
-                    : "unexpected argument " + arg + " (options: --port N, --keystore FILE, --keystore-password P)");
+                    ? "unknown option " + arg + " (" + OPTIONS + ")"
+                    : "unexpected argument " + arg + " (" + OPTIONS + ")");
             }
         }
         if (help)
-            return new DemoOptions(null, port, keyStore, password, true);
+            return new DemoOptions(null, port, keyStore, password, true, altSvcFrame);
         if (keyStore != null)
         {
             if (!Files.isRegularFile(keyStore))
@@ -108,7 +117,19 @@ public final class DemoOptions
         {
             throw new UsageException("--keystore-password needs --keystore");
         }
-        return new DemoOptions(null, port, keyStore, password, false);
+        return new DemoOptions(null, port, keyStore, password, false, altSvcFrame);
+    }
+
+    private static AltSvcFrameMode altSvcFrame(String value)
+    {
+        try
+        {
+            return AltSvcFrameMode.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new UsageException("--altsvc-frame must be off, connection or connection_and_streams, got " + value);
+        }
     }
 
     private static String value(String[] args, int index, String option)
@@ -162,16 +183,28 @@ public final class DemoOptions
         return help;
     }
 
+    /** @return which HTTP/2 ALTSVC frames to send beside the Alt-Svc header ({@code --altsvc-frame}); default OFF */
+    public AltSvcFrameMode altSvcFrame()
+    {
+        return altSvcFrame;
+    }
+
     /** @return these options with the given keystore */
     public DemoOptions withKeyStore(Path keyStore, String keyStorePassword)
     {
-        return new DemoOptions(host, port, keyStore, keyStorePassword, help);
+        return new DemoOptions(host, port, keyStore, keyStorePassword, help, altSvcFrame);
+    }
+
+    /** @return these options with the given ALTSVC frame mode */
+    public DemoOptions withAltSvcFrame(AltSvcFrameMode mode)
+    {
+        return new DemoOptions(host, port, keyStore, keyStorePassword, help, Objects.requireNonNull(mode, "mode"));
     }
 
     @Override
     public String toString()
     {
-        return "DemoOptions{host=" + host + ", port=" + port + ", keyStore=" + keyStore + "}";
+        return "DemoOptions{host=" + host + ", port=" + port + ", keyStore=" + keyStore + ", altSvcFrame=" + altSvcFrame + "}";
     }
 
     /** A wrong command line; the message is one line meant for the user. */

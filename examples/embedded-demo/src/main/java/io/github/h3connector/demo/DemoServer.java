@@ -19,8 +19,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The h3connector demo: HTTPS (HTTP/1.1 and HTTP/2) on TCP and HTTP/3 on UDP, same port, default 8443.
  *
  * <pre>
- * java -jar embedded-demo.jar [--port N] [--keystore FILE --keystore-password P]
+ * java -jar embedded-demo.jar [--port N] [--keystore FILE --keystore-password P] [--altsvc-frame[=MODE]]
  * </pre>
+ * {@code --altsvc-frame} also announces HTTP/3 with the HTTP/2 {@code ALTSVC} frame (as IIS's {@code EnableAltSvc});
+ * MODE is {@code connection} (the default) or {@code connection_and_streams}.
  *
  * <ul>
  *   <li>{@code /}: a page that shows, live, the protocol of the page load and of a fetch every second;</li>
@@ -67,7 +69,8 @@ public final class DemoServer
         org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
         tls.setKeyStorePath(options.keyStore().toAbsolutePath().toString());
         tls.setKeyStorePassword(options.keyStorePassword());
-        H3Connector h3 = H3Connector.addTo(server, tls, H3Options.builder().host(options.host()).port(options.port()).build());
+        H3Connector h3 = H3Connector.addTo(server, tls, H3Options.builder().host(options.host()).port(options.port())
+            .altSvcFrame(options.altSvcFrame()).build());
 
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("index", new IndexServlet()), "");
@@ -142,6 +145,8 @@ public final class DemoServer
             out.println("  --port N                TCP (HTTPS) and UDP (HTTP/3) port, default " + DemoOptions.DEFAULT_PORT);
             out.println("  --keystore FILE         PKCS12 or JKS keystore with the server certificate");
             out.println("  --keystore-password P   its password");
+            out.println("  --altsvc-frame[=MODE]   also announce HTTP/3 with the HTTP/2 ALTSVC frame (as IIS's EnableAltSvc):");
+            out.println("                          connection (the default MODE) or connection_and_streams; off without the flag");
             out.println("Without --keystore a self-signed certificate for localhost is made in ./" + DemoOptions.DEFAULT_KEYSTORE +
                 " (password " + DemoOptions.DEFAULT_KEYSTORE_PASSWORD + ").");
             return 0;

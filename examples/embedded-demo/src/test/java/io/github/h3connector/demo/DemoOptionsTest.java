@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import io.github.h3connector.jetty.AltSvcFrameMode;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,11 +55,25 @@ class DemoOptionsTest
     }
 
     @Test
+    void altSvcFrame()
+    {
+        assertEquals(AltSvcFrameMode.OFF, DemoOptions.parse().altSvcFrame());
+        assertEquals(AltSvcFrameMode.CONNECTION, DemoOptions.parse("--altsvc-frame").altSvcFrame());
+        // A flag: the next argument stays an option of its own.
+        DemoOptions flagThenPort = DemoOptions.parse("--altsvc-frame", "--port", "9443");
+        assertEquals(AltSvcFrameMode.CONNECTION, flagThenPort.altSvcFrame());
+        assertEquals(9443, flagThenPort.port());
+        assertEquals(AltSvcFrameMode.CONNECTION_AND_STREAMS, DemoOptions.parse("--altsvc-frame=connection_and_streams").altSvcFrame());
+        assertEquals(AltSvcFrameMode.OFF, DemoOptions.parse("--altsvc-frame=off").altSvcFrame());
+        assertEquals("--altsvc-frame must be off, connection or connection_and_streams, got yes", error("--altsvc-frame=yes"));
+    }
+
+    @Test
     void unknownOption()
     {
-        assertEquals("unknown option --bogus (options: --port N, --keystore FILE, --keystore-password P)", error("--bogus"));
-        assertEquals("unknown option -p (options: --port N, --keystore FILE, --keystore-password P)", error("-p", "8443"));
-        assertEquals("unexpected argument 8443 (options: --port N, --keystore FILE, --keystore-password P)", error("8443"));
+        assertEquals("unknown option --bogus (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("--bogus"));
+        assertEquals("unknown option -p (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("-p", "8443"));
+        assertEquals("unexpected argument 8443 (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("8443"));
     }
 
     @Test

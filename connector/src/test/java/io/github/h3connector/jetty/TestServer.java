@@ -39,9 +39,22 @@ final class TestServer implements AutoCloseable
 
     static TestServer started(H3Options.Builder options) throws Exception
     {
-        TestServer testServer = new TestServer(options);
-        testServer.server.start();
-        return testServer;
+        // Port 0 gives a free TCP port; the same UDP port can still be taken (by a QUIC client's socket, say): try again.
+        for (int attempt = 1; ; attempt++)
+        {
+            TestServer testServer = new TestServer(options);
+            try
+            {
+                testServer.server.start();
+                return testServer;
+            }
+            catch (UdpPortInUseException taken)
+            {
+                testServer.server.stop();
+                if (attempt == 5)
+                    throw taken;
+            }
+        }
     }
 
     int port()

@@ -24,7 +24,6 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http3.HTTP3ErrorCode;
 import org.eclipse.jetty.http3.HTTP3Session;
-import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
 import org.eclipse.jetty.http3.server.internal.ServerHTTP3Session;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
@@ -90,7 +89,7 @@ public class H3QuicConnector extends QuicheServerConnector
     public H3QuicConnector(Server server, SslContextFactory.Server sslContextFactory, HttpConfiguration httpConfiguration,
                            H3Options options, NetworkConnector httpsPeer, H3Statistics statistics)
     {
-        super(server, sslContextFactory, quicConfiguration(options), new HTTP3ServerConnectionFactory(httpConfiguration));
+        super(server, sslContextFactory, quicConfiguration(options), new GoAwayCoveringHTTP3ServerConnectionFactory(httpConfiguration));
         this.options = options;
         this.httpsPeer = httpsPeer;
         this.statistics = statistics;

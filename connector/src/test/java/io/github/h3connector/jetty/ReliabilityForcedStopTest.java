@@ -31,11 +31,11 @@ class ReliabilityForcedStopTest
     @Test
     void forcedStopAfterTheGracePeriodClosesWithAnError() throws Exception
     {
-        try (TestServer server = ReliabilityGracefulStopProbe.gateServer(2_000, 60, gate, started); TestClients clients = new TestClients())
+        try (TestServer server = ReliabilityGracefulStopTest.gateServer(2_000, 60, gate, started); TestClients clients = new TestClients())
         {
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
             CompletableFuture<ContentResponse> stuck = new CompletableResponseListener(
-                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * ReliabilityGracefulStopProbe.RESPONSE_BYTES).send();
+                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * ReliabilityGracefulStopTest.RESPONSE_BYTES).send();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (started.get() < 1 && System.nanoTime() < deadline)
                 Thread.sleep(10);

@@ -25,14 +25,23 @@ final class TestClients implements AutoCloseable
         http1 = new HttpClient(new HttpClientTransportOverHTTP(connector()));
         HTTP2Client h2 = new HTTP2Client(connector());
         http2 = new HttpClient(new HttpClientTransportOverHTTP2(h2));
-        QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
-        HTTP3Client h3 = new HTTP3Client(quic, connector());
-        http3 = new HttpClient(new HttpClientTransportOverHTTP3(h3, new QuicheTransport(quic)));
-        for (HttpClient client : new HttpClient[]{http1, http2, http3})
+        http3 = http3Client();
+        for (HttpClient client : new HttpClient[]{http1, http2})
         {
             client.setFollowRedirects(false);
             client.start();
         }
+    }
+
+    /** A started HTTP/3-only client with its own QUIC connections, to be stopped by the caller. */
+    static HttpClient http3Client() throws Exception
+    {
+        QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
+        HTTP3Client h3 = new HTTP3Client(quic, connector());
+        HttpClient http3 = new HttpClient(new HttpClientTransportOverHTTP3(h3, new QuicheTransport(quic)));
+        http3.setFollowRedirects(false);
+        http3.start();
+        return http3;
     }
 
     private static ClientConnector connector()

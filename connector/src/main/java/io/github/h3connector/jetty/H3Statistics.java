@@ -28,6 +28,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
     private final Map<SocketAddress, Session> sessionsByPeer = new ConcurrentHashMap<>();
     private final LongAdder quicConnections = new LongAdder();
+    private final LongAdder receivedDatagrams = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
 
@@ -45,6 +46,11 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     void onAltSvc(boolean clear)
     {
         (clear ? altSvcClearSent : altSvcSent).increment();
+    }
+
+    void onDatagramReceived()
+    {
+        receivedDatagrams.increment();
     }
 
     void onDatagramDropped()
@@ -146,6 +152,12 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return quicConnections.sum();
     }
 
+    @ManagedAttribute(value = "UDP datagrams read from the QUIC port, dropped ones included", readonly = true)
+    public long getReceivedDatagrams()
+    {
+        return receivedDatagrams.sum();
+    }
+
     @ManagedAttribute(value = "UDP datagrams dropped before QUIC processing as invalid (see QuicDatagramGuard)", readonly = true)
     public long getDroppedDatagrams()
     {
@@ -166,6 +178,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         altSvcSent.reset();
         altSvcClearSent.reset();
         quicConnections.reset();
+        receivedDatagrams.reset();
         droppedDatagrams.reset();
         failedSends.reset();
     }
@@ -173,8 +186,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     @Override
     public String toString()
     {
-        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d, dropped=%d}",
+        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, openQuic=%d, received=%d, dropped=%d}",
             getHttp10Requests(), getHttp11Requests(), getHttp2Requests(), getHttp3Requests(),
-            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections(), getDroppedDatagrams());
+            getAltSvcSent(), getAltSvcClearSent(), getOpenQuicConnections(), getReceivedDatagrams(), getDroppedDatagrams());
     }
 }

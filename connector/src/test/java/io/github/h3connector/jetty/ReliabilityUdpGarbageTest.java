@@ -61,7 +61,7 @@ class ReliabilityUdpGarbageTest
                 warm.http3.GET(server.url("/protocol"));
             }
             ReliabilitySupport.Resources baseline = ReliabilitySupport.Resources.now();
-            long kernelDropsBefore = socketDrops(server.udpPort());
+            long kernelDropsBefore = ReliabilitySupport.socketDrops(server.udpPort());
             H3Statistics statistics = server.h3.statistics();
             long receivedBefore = statistics.getReceivedDatagrams();
             long droppedBefore = statistics.getDroppedDatagrams();
@@ -122,26 +122,13 @@ class ReliabilityUdpGarbageTest
                 "%d dropped by the kernel (receive queue full), guard dropped %d; " +
                 "%d legitimate requests on the existing connection and %d on new connections (handshake included) alongside, all 200, slowest %.2f s and %.2f s; " +
                 "baseline %s, after %s (peak threads %d)",
-                sent.get(), kinds, SENDERS, seconds, sent.get() / seconds, read.getAsLong(), socketDrops(server.udpPort()) - kernelDropsBefore, statistics.getDroppedDatagrams() - droppedBefore,
+                sent.get(), kinds, SENDERS, seconds, sent.get() / seconds, read.getAsLong(), ReliabilitySupport.socketDrops(server.udpPort()) - kernelDropsBefore, statistics.getDroppedDatagrams() - droppedBefore,
                 legitimate, fresh, slowest / 1e9, slowestNew / 1e9, baseline, end, peakThreads));
             assertTrue(ReliabilitySupport.within(baseline, end, 32L << 20, 8, 8), "resources back to baseline: before " + baseline + ", after " + end);
             for (int k = 0; k < KINDS.length; k++)
                 assertTrue(perKind.get(k) > 0, "sent some " + KINDS[k] + " datagrams");
             assertTrue(legitimate > 0 && fresh > 0, "legitimate requests ran alongside the flood");
         }
-    }
-
-    /** @return the datagrams the kernel dropped at the IPv4 UDP socket bound to {@code port} (last column of /proc/net/udp) */
-    private static long socketDrops(int port) throws java.io.IOException
-    {
-        String local = String.format(":%04X ", port);
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/udp")))
-        {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length > 12 && (fields[1] + " ").endsWith(local))
-                return Long.parseLong(fields[fields.length - 1]);
-        }
-        return -1;
     }
 
     /** The first datagram of a real HTTP/3 connection attempt: Jetty's client pointed at a socket of ours. */

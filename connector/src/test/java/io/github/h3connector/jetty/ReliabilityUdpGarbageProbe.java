@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * larger bound for the full million on a slow machine.
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityUdpGarbageTest
+class ReliabilityUdpGarbageProbe
 {
     private static final int DATAGRAMS = Integer.getInteger("reliability.garbage", 1_000_000);
     private static final int FLOOD_SECONDS = Integer.getInteger("reliability.garbage.seconds", 40);

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reaches the connector's code rather than overflowing the socket's receive queue in the kernel (which would drop the
  * legitimate client's packets too: that is a volumetric attack, for the network to absorb, not a test of the
  * connector). The flood stops after {@code reliability.garbage} datagrams (default 1,000,000) or
- * {@code reliability.garbage.seconds} (default 40), whichever comes first, to bound the default build; run with a
+ * {@code reliability.garbage.seconds} (default 40), whichever comes first, to bound the run; run with a
  * larger bound for the full million on a slow machine.
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

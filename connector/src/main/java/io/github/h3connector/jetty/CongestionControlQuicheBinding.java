@@ -25,6 +25,9 @@ import org.eclipse.jetty.quic.quiche.QuicheConfig;
  * gtlsclient, loopback). The connector's datagram endpoint names the congestion control for the thread that is about
  * to accept (reading a datagram and accepting the connection it opens happen on the same thread); connections made
  * outside h3connector, such as Jetty's HTTP/3 client, keep Jetty's defaults.
+ *
+ * <p>On those threads it also turns an invalid address-validation token into a dropped packet rather than an
+ * exception that would stop Jetty's QUIC listener.
  */
 public final class CongestionControlQuicheBinding implements QuicheBinding
 {
@@ -116,9 +119,20 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     public Quiche tryAccept(QuicheConfig quicheConfig, Quiche.TokenValidator tokenValidator, ByteBuffer packetRead, SocketAddress local, SocketAddress peer) throws IOException
     {
         QuicheConfig.CongestionControl congestionControl = ACCEPT_WITH.get();
-        if (congestionControl != null)
-            quicheConfig.setCongestionControl(congestionControl);
-        return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);
+        if (congestionControl == null)
+            return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);
+        quicheConfig.setCongestionControl(congestionControl);
+        try
+        {
+            return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);
+        }
+        catch (Quiche.TokenValidationException x)
+        {
+            // Thrown into Jetty 12.1.5's read loop this would stop the QUIC listener for good. QuicDatagramGuard drops
+            // such packets first; this catches any whose header quiche reads differently from the guard. Null makes
+            // Jetty negotiate, which drops a packet that carries a token instead of answering it.
+            return null;
+        }
     }
 
     @Override

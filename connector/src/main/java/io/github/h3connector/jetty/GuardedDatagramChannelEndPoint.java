@@ -67,6 +67,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             }
             if (peer == EOF || !(peer instanceof InetSocketAddress inet))
                 return peer;
+            statistics.onDatagramReceived();
             QuicDatagramGuard.Verdict verdict = QuicDatagramGuard.check(buffer, inet, belowConnectionLimit);
             if (verdict == QuicDatagramGuard.Verdict.ADMIT)
             {

@@ -30,6 +30,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
     private final Map<SocketAddress, Session> sessionsByPeer = new ConcurrentHashMap<>();
     private final LongAdder quicConnections = new LongAdder();
+    private final LongAdder receivedDatagrams = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
 
@@ -57,6 +58,11 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     void onAltSvcFrameSkipped()
     {
         altSvcFramesSkipped.increment();
+    }
+
+    void onDatagramReceived()
+    {
+        receivedDatagrams.increment();
     }
 
     void onDatagramDropped()
@@ -170,6 +176,12 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return quicConnections.sum();
     }
 
+    @ManagedAttribute(value = "UDP datagrams read from the QUIC port, dropped ones included", readonly = true)
+    public long getReceivedDatagrams()
+    {
+        return receivedDatagrams.sum();
+    }
+
     @ManagedAttribute(value = "UDP datagrams dropped before QUIC processing as invalid (see QuicDatagramGuard)", readonly = true)
     public long getDroppedDatagrams()
     {
@@ -192,6 +204,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         altSvcFrames.reset();
         altSvcFramesSkipped.reset();
         quicConnections.reset();
+        receivedDatagrams.reset();
         droppedDatagrams.reset();
         failedSends.reset();
     }
@@ -199,8 +212,8 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     @Override
     public String toString()
     {
-        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, altSvcFrames=%d, openQuic=%d, dropped=%d}",
+        return String.format("H3Statistics{h1.0=%d, h1.1=%d, h2=%d, h3=%d, altSvc=%d, altSvcClear=%d, altSvcFrames=%d, openQuic=%d, received=%d, dropped=%d}",
             getHttp10Requests(), getHttp11Requests(), getHttp2Requests(), getHttp3Requests(),
-            getAltSvcSent(), getAltSvcClearSent(), getAltSvcFramesSent(), getOpenQuicConnections(), getDroppedDatagrams());
+            getAltSvcSent(), getAltSvcClearSent(), getAltSvcFramesSent(), getOpenQuicConnections(), getReceivedDatagrams(), getDroppedDatagrams());
     }
 }

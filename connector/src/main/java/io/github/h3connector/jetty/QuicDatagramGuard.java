@@ -17,7 +17,10 @@ import org.eclipse.jetty.quic.quiche.server.internal.SimpleTokenValidator;
  *       {@code IllegalStateException}); a client's Initial DCID is at least 8 bytes (§7.2) and later packets carry the
  *       server's non-empty connection id;</li>
  *   <li>an Initial packet with an address-validation token that Jetty did not issue to this address
- *       ({@code TokenValidationException}).</li>
+ *       ({@code TokenValidationException});</li>
+ *   <li>a version 1 Retry packet: quiche reads everything after its connection ids but the 16-byte integrity tag as a
+ *       token, so Jetty validates that as an address-validation token and throws {@code TokenValidationException}
+ *       too. Only servers send Retry packets (§17.2.5).</li>
  * </ul>
  * It also drops, as RFC 9000 allows or requires: Initial packets in datagrams under 1200 bytes (§14.1), long-header
  * packets of unsupported versions in datagrams under 1200 bytes (§5.2.2, they would only earn a Version Negotiation
@@ -29,6 +32,9 @@ final class QuicDatagramGuard
     static final int MIN_INITIAL_DATAGRAM = 1200;
     private static final int QUIC_V1 = 0x00000001;
     private static final int MAX_CONNECTION_ID = 20;
+    /** Long-header packet types of QUIC version 1 (RFC 9000 §17.2). */
+    private static final int INITIAL_TYPE = 0;
+    private static final int RETRY_TYPE = 3;
 
     /** Why a datagram was dropped; {@link #ADMIT} when it was not. */
     enum Verdict
@@ -38,6 +44,8 @@ final class QuicDatagramGuard
         MALFORMED_LONG_HEADER,
         ZERO_LENGTH_CONNECTION_ID,
         VERSION_NEGOTIATION,
+        /** A Retry packet, which only servers send. */
+        RETRY,
         SMALL_UNSUPPORTED_VERSION,
         SMALL_INITIAL,
         INVALID_TOKEN,
@@ -83,8 +91,10 @@ final class QuicDatagramGuard
         int scidLength = datagram.get(scidLengthAt) & 0xFF;
         if (scidLength > MAX_CONNECTION_ID)
             return Verdict.MALFORMED_LONG_HEADER;
-        boolean initial = ((first >> 4) & 0x03) == 0;
-        if (!initial)
+        int type = (first >> 4) & 0x03;
+        if (type == RETRY_TYPE)
+            return Verdict.RETRY;
+        if (type != INITIAL_TYPE)
             return Verdict.ADMIT;
         if (length < MIN_INITIAL_DATAGRAM)
             return Verdict.SMALL_INITIAL;

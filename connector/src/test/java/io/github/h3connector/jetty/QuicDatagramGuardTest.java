@@ -35,7 +35,9 @@ class QuicDatagramGuardTest
             Arguments.of("Initial without token (earns a Retry)", QuicPackets.longHeader(0, 1, 8, 8, none, 1200), Verdict.ADMIT),
             Arguments.of("Initial with a forged token", QuicPackets.initialWithForgedToken(), Verdict.INVALID_TOKEN),
             Arguments.of("Initial with a token longer than the datagram", truncatedToken(), Verdict.MALFORMED_LONG_HEADER),
-            Arguments.of("Handshake packet", QuicPackets.longHeader(2, 1, 8, 8, none, 100), Verdict.ADMIT)
+            Arguments.of("Handshake packet", QuicPackets.longHeader(2, 1, 8, 8, none, 100), Verdict.ADMIT),
+            Arguments.of("Retry packet, v1", QuicPackets.retry(), Verdict.RETRY),
+            Arguments.of("Retry-typed packet, unknown version, 1200 bytes", QuicPackets.longHeader(3, 0x1a2a3a4a, 8, 8, none, 1200), Verdict.ADMIT)
         );
     }
 

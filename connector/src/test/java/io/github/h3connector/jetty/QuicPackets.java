@@ -51,4 +51,14 @@ final class QuicPackets
     {
         return longHeader(0, 1, 8, 8, "forged-token".getBytes(), 1200);
     }
+
+    /**
+     * A version 1 Retry packet (which only servers send): quiche reads its tail as a token, and stock Jetty 12.1.5 then
+     * throws TokenValidationException and stops reading. Small, so that the "token" fits quiche's header buffer (longer
+     * ones fail to parse and Jetty drops them).
+     */
+    static ByteBuffer retry()
+    {
+        return longHeader(3, 1, 8, 8, new byte[0], 64);
+    }
 }

@@ -239,6 +239,19 @@ final class ReliabilitySupport
             now.fds() <= baseline.fds() + fdTolerance;
     }
 
+    /** @return the datagrams the kernel dropped at the IPv4 UDP socket bound to {@code port} (last column of /proc/net/udp) */
+    static long socketDrops(int port) throws java.io.IOException
+    {
+        String local = String.format(":%04X ", port);
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/udp")))
+        {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 12 && (fields[1] + " ").endsWith(local))
+                return Long.parseLong(fields[fields.length - 1]);
+        }
+        return -1;
+    }
+
     /** Appends a line to target/reliability/figures.txt and prints it, so that each run leaves its numbers. */
     static synchronized void figure(String test, String line)
     {

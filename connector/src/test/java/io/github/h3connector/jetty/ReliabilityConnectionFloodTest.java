@@ -5,11 +5,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.eclipse.jetty.client.RetryableRequestException;
+import org.eclipse.jetty.http3.HTTP3ErrorCode;
+import org.eclipse.jetty.http3.HTTP3Session;
 import org.eclipse.jetty.http3.api.Session;
 import org.eclipse.jetty.http3.client.HTTP3Client;
 import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
@@ -26,16 +30,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * 2,000 QUIC (HTTP/3) handshakes in one burst, then 1,000 connections held idle, with the server's idle timeout at 2 s:
- * every handshake completes, the idle connections are reclaimed, the open-connection count returns to 0, heap and
- * threads come back to the baseline, and a legitimate client is served throughout.
+ * A burst of QUIC (HTTP/3) handshakes, then connections held idle, with the server's idle timeout at 2 s: every
+ * handshake completes, the idle connections are reclaimed, the open-connection count returns to 0, heap, threads and
+ * file descriptors come back to the baseline, a legitimate client is served throughout, and the server stops.
+ *
+ * <p>Sizes: {@code reliability.flood.burst} (default 100) and {@code reliability.flood.idle} (default 100), small enough
+ * for the default build on a busy 2-core machine, where client and server share the CPU; issue 6's target is 2,000 and
+ * 1,000.
  */
-@Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityConnectionFloodProbe
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReliabilityConnectionFloodTest
 {
-    private static final int BURST = 2000;
-    private static final int IDLE = 1000;
+    private static final int BURST = Integer.getInteger("reliability.flood.burst", 100);
+    private static final int IDLE = Integer.getInteger("reliability.flood.idle", 100);
     private static final Duration SERVER_IDLE = Duration.ofSeconds(2);
+    /** The legitimate client's connection, open while it sends a request every 100 ms. */
+    private static final int LEGITIMATE = 1;
 
     @Test
     void handshakeBurstAndIdleConnectionsAreReclaimed() throws Exception
@@ -44,8 +54,7 @@ class ReliabilityConnectionFloodProbe
         {
             assertEquals(200, legit.http3.GET(server.url("/protocol")).getStatus());
             HTTP3Client warm = client();
-            connect(warm, server.udpPort(), 10).forEach(session -> { });
-            LifeCycle.stop(warm);
+            closeAndStop(warm, connect(warm, server.udpPort(), 10));
             awaitOpen(server, 0, 20);
             ReliabilitySupport.Resources baseline = ReliabilitySupport.Resources.now();
 
@@ -53,6 +62,9 @@ class ReliabilityConnectionFloodProbe
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger served = new AtomicInteger();
             AtomicLong slowest = new AtomicLong();
+            AtomicLong peakOpen = new AtomicLong();
+            AtomicInteger retried = new AtomicInteger();
+            long kernelDropsBefore = ReliabilitySupport.socketDrops(server.udpPort());
             CompletableFuture<Void> legitimate = CompletableFuture.runAsync(() ->
             {
                 while (running.get())
@@ -60,7 +72,21 @@ class ReliabilityConnectionFloodProbe
                     long t = System.nanoTime();
                     try
                     {
-                        if (legit.http3.newRequest(server.url("/protocol")).timeout(30, TimeUnit.SECONDS).send().getStatus() != 200)
+                        int status;
+                        try
+                        {
+                            status = legit.http3.newRequest(server.url("/protocol")).timeout(30, TimeUnit.SECONDS).send().getStatus();
+                        }
+                        catch (ExecutionException x)
+                        {
+                            // The server's GOAWAY said the request was not processed (RFC 9114 section 5.2): a client
+                            // retries such a request, once, as browsers do.
+                            if (!(x.getCause() instanceof RetryableRequestException))
+                                throw x;
+                            retried.incrementAndGet();
+                            status = legit.http3.newRequest(server.url("/protocol")).timeout(30, TimeUnit.SECONDS).send().getStatus();
+                        }
+                        if (status != 200)
                             throw new IllegalStateException("not 200");
                     }
                     catch (Exception x)
@@ -68,6 +94,7 @@ class ReliabilityConnectionFloodProbe
                         throw new IllegalStateException("legitimate request " + served.get() + " failed", x);
                     }
                     slowest.accumulateAndGet(System.nanoTime() - t, Math::max);
+                    peakOpen.accumulateAndGet(server.h3.statistics().getOpenQuicConnections(), Math::max);
                     served.incrementAndGet();
                     ReliabilitySupport.sleep(100);
                 }
@@ -78,32 +105,40 @@ class ReliabilityConnectionFloodProbe
             long start = System.nanoTime();
             List<Session.Client> burst = connect(burstClient, server.udpPort(), BURST);
             double burstSeconds = (System.nanoTime() - start) / 1e9;
-            long peakOpen = server.h3.statistics().getOpenQuicConnections();
-            LifeCycle.stop(burstClient);
-            double reclaimBurst = awaitOpen(server, 0, 60);
+            long openAfterBurst = server.h3.statistics().getOpenQuicConnections();
+            closeAndStop(burstClient, burst);
+            double reclaimBurst = awaitOpen(server, LEGITIMATE, 60);
 
             // 1,000 connections, held idle past the server's idle timeout.
             HTTP3Client idleClient = client();
+            peakOpen.set(0);
             List<Session.Client> idle = connect(idleClient, server.udpPort(), IDLE);
             long openIdle = server.h3.statistics().getOpenQuicConnections();
+            long peakOpenIdle = peakOpen.get();
             long heapWithIdle = ReliabilitySupport.heapAfterGc();
             start = System.nanoTime();
-            double reclaimIdle = awaitOpen(server, 0, 60);
-            LifeCycle.stop(idleClient);
+            double reclaimIdle = awaitOpen(server, LEGITIMATE, 60);
+            closeAndStop(idleClient, idle);
 
             running.set(false);
             legitimate.get(60, TimeUnit.SECONDS);
+            awaitOpen(server, 0, 30);
             ReliabilitySupport.Resources end = ReliabilitySupport.awaitBaseline(baseline, 32L << 20, 8, 8, 30);
             ReliabilitySupport.figure("connection-flood", String.format(
                 "burst of %d QUIC handshakes completed in %.1f s (%d open at the end of the burst), all reclaimed %.1f s later; " +
-                "%d idle connections (%d open on the server), heap after GC with them %.1f MiB (baseline %.1f MiB, %.1f KiB per connection incl. client side), " +
-                "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200, slowest %.2f s; open QUIC connections at the end %d; " +
+                "%d idle connections (%d open on the server once all had connected, at most %d seen while connecting), heap after GC with them %.1f MiB (baseline %.1f MiB, %.1f KiB per connection incl. client side), " +
+                "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200 (%d retried once after a GOAWAY said not processed), slowest %.2f s; " +
+                "datagrams dropped by the kernel at the server socket %d; open QUIC connections at the end %d; " +
                 "baseline %s, after %s",
-                burst.size(), burstSeconds, peakOpen, reclaimBurst, idle.size(), openIdle, heapWithIdle / 1048576.0, baseline.heapBytes() / 1048576.0,
-                (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), slowest.get() / 1e9,
+                burst.size(), burstSeconds, openAfterBurst, reclaimBurst, idle.size(), openIdle, peakOpenIdle, heapWithIdle / 1048576.0, baseline.heapBytes() / 1048576.0,
+                (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, ReliabilitySupport.socketDrops(server.udpPort()) - kernelDropsBefore,
                 server.h3.statistics().getOpenQuicConnections(), baseline, end));
             assertEquals(0, server.h3.statistics().getOpenQuicConnections());
             assertTrue(served.get() > 0);
+            long stopStart = System.nanoTime();
+            server.server.stop();
+            ReliabilitySupport.figure("connection-flood", String.format("server stop took %.2f s", (System.nanoTime() - stopStart) / 1e9));
+            assertTrue(server.server.isStopped());
             assertTrue(heapWithIdle - baseline.heapBytes() < 512L * 1024 * IDLE, "heap per idle connection under 512 KiB");
             assertTrue(ReliabilitySupport.within(baseline, end, 32L << 20, 8, 8), "resources back to baseline: before " + baseline + ", after " + end);
         }
@@ -113,13 +148,32 @@ class ReliabilityConnectionFloodProbe
     {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(new SslContextFactory.Client(true));
-        connector.setConnectTimeout(Duration.ofSeconds(60));
+        connector.setConnectTimeout(Duration.ofSeconds(120));
         connector.setIdleTimeout(Duration.ofSeconds(120));
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client client = new HTTP3Client(quic, connector);
         client.addBean(quic);
         client.start();
         return client;
+    }
+
+    /**
+     * Closes every session at once, then stops the client. Jetty 12.1.5's client stop closes its QUIC connections one
+     * after another with a blocking close on its selector thread, and a close that does not complete (seen for
+     * connections the server had closed at its idle timeout) holds the stop until the client's idle timeout, per
+     * connection: with hundreds of connections the stop never returns in practice.
+     */
+    private static void closeAndStop(HTTP3Client client, List<Session.Client> sessions) throws Exception
+    {
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
+        for (Session.Client session : sessions)
+        {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            ((HTTP3Session)session).close(HTTP3ErrorCode.NO_ERROR.code(), "done", Promise.Invocable.from(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING, ignored -> closed.complete(null), closed::completeExceptionally));
+            closes.add(closed);
+        }
+        CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(120, TimeUnit.SECONDS);
+        LifeCycle.stop(client);
     }
 
     /** Opens {@code count} QUIC connections at once; every one must complete its handshake. */
@@ -135,7 +189,7 @@ class ReliabilityConnectionFloodProbe
         }
         List<Session.Client> sessions = new ArrayList<>();
         for (CompletableFuture<Session.Client> future : futures)
-            sessions.add(future.get(120, TimeUnit.SECONDS));
+            sessions.add(future.get(150, TimeUnit.SECONDS));
         return sessions;
     }
 

@@ -62,8 +62,12 @@ public final class BenchRunner
     public static void main(String[] args) throws Exception
     {
         Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2)
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        for (int i = 0; i < args.length; i++)
+        {
+            // --name value, or a bare flag such as --skip-jmh
+            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
+            options.put(args[i].replaceFirst("^--", ""), flag ? "true" : args[++i]);
+        }
         long start = System.nanoTime();
         new BenchRunner(options).run();
         System.out.printf("benchmark finished in %.0f s%n", (System.nanoTime() - start) / 1e9);

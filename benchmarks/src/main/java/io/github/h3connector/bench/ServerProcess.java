@@ -37,6 +37,11 @@ final class ServerProcess implements AutoCloseable
 
     static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, List<String> serverArgs, Path logDirectory) throws IOException
     {
+        return start(label, javaHome, classpath, jvmArgs, serverArgs, logDirectory, 1);
+    }
+
+    private static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, List<String> serverArgs, Path logDirectory, int attempt) throws IOException
+    {
         List<String> command = new ArrayList<>();
         command.add(Path.of(javaHome, "bin", "java").toString());
         command.add("-Xms512m");
@@ -59,7 +64,11 @@ final class ServerProcess implements AutoCloseable
         if (line == null)
         {
             process.destroyForcibly();
-            throw new IOException("server " + label + " did not start; see " + log + ":\n" + Files.readString(log));
+            String output = Files.readString(log);
+            // Port 0 picks a free TCP port; its UDP twin can be taken by some client's socket: try another.
+            if (output.contains("UdpPortInUseException") && attempt < 3)
+                return start(label, javaHome, classpath, jvmArgs, serverArgs, logDirectory, attempt + 1);
+            throw new IOException("server " + label + " did not start; see " + log + ":\n" + output);
         }
         Thread drain = new Thread(() ->
         {

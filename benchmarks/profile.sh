@@ -54,7 +54,7 @@ kill -INT $PERF; wait $PERF || true
 kill $PID; wait $PID 2>/dev/null || true
 
 SECONDS_WALL=$(echo "$END - $START" | bc -l)
-perf report -i "$OUT/perf.data" --no-children --sort dso -F sample,dso 2>/dev/null | grep -v '^#' | grep -v '^$' >"$OUT/by-dso.txt"
+perf report -i "$OUT/perf.data" --no-children -g none --sort dso -F sample,dso 2>/dev/null | grep -E '^ *[0-9]+ ' >"$OUT/by-dso.txt"
 TOTAL=$(awk '{s+=$1} END {print s}' "$OUT/by-dso.txt")
 GIB=$(echo "$ROUNDS * $BYTES / 1073741824" | bc -l)
 printf 'binding %s, %d x 64 MiB, %.1f MB/s (gtlsclient), server CPU %.1f s/GiB\n' "$BINDING" "$ROUNDS" \
@@ -64,5 +64,9 @@ sort -rn "$OUT/by-dso.txt" | head -8 | while read -r samples dso rest; do
   printf '%-24s %7.1f%% %10.1f\n' "$dso $rest" "$(echo "100 * $samples / $TOTAL" | bc -l)" "$(echo "$samples / 999 / $GIB" | bc -l)"
 done
 QUICHE=$(awk '$2 == "libquiche.so" {print $1}' "$OUT/by-dso.txt")
-printf 'one connection cannot go faster than %.0f MB/s on quiche CPU alone\n' "$(echo "$GIB * 1073.741824 / ($QUICHE / 999)" | bc -l)"
+if [ -n "$QUICHE" ]; then
+  printf 'one connection cannot go faster than %.0f MB/s on quiche CPU alone\n' "$(echo "$GIB * 1073.741824 / ($QUICHE / 999)" | bc -l)"
+else
+  echo "(JNA loads libquiche.so from a temporary jna*.tmp file: it is the larger of the jna*.tmp rows)"
+fi
 printf 'libquiche.so: %d bytes, %d Rust precondition_check functions (0 in an optimised release build)\n' "$SIZE" "$CHECKS"

@@ -135,16 +135,7 @@ public final class H3ModuleSupport
         }
         if (!isBlank(binding))
         {
-            QuicheBindingChoice choice;
-            try
-            {
-                choice = QuicheBindingChoice.valueOf(binding.strip().toUpperCase(Locale.ROOT));
-            }
-            catch (IllegalArgumentException x)
-            {
-                throw new IllegalArgumentException(BINDING + " must be AUTO, FOREIGN or JNA, got '" + show(binding) + "'");
-            }
-            builder.binding(choice);
+            builder.binding(parseEnum(BINDING, binding, QuicheBindingChoice.class, "AUTO, FOREIGN or JNA"));
         }
         if (!isBlank(quicHost))
             builder.host(quicHost.strip());
@@ -175,29 +166,11 @@ public final class H3ModuleSupport
         }
         if (!isBlank(congestionControl))
         {
-            QuicheConfig.CongestionControl algorithm;
-            try
-            {
-                algorithm = QuicheConfig.CongestionControl.valueOf(congestionControl.strip().toUpperCase(Locale.ROOT));
-            }
-            catch (IllegalArgumentException x)
-            {
-                throw new IllegalArgumentException(CONGESTION_CONTROL + " must be BBR, CUBIC or RENO, got '" + show(congestionControl) + "'");
-            }
-            builder.congestionControl(algorithm);
+            builder.congestionControl(parseEnum(CONGESTION_CONTROL, congestionControl, QuicheConfig.CongestionControl.class, "BBR, CUBIC or RENO"));
         }
         if (!isBlank(altSvcFrame))
         {
-            AltSvcFrameMode mode;
-            try
-            {
-                mode = AltSvcFrameMode.valueOf(altSvcFrame.strip().toUpperCase(Locale.ROOT));
-            }
-            catch (IllegalArgumentException x)
-            {
-                throw new IllegalArgumentException(ALT_SVC_FRAME + " must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got '" + show(altSvcFrame) + "'");
-            }
-            builder.altSvcFrame(mode);
+            builder.altSvcFrame(parseEnum(ALT_SVC_FRAME, altSvcFrame, AltSvcFrameMode.class, "OFF, CONNECTION or CONNECTION_AND_STREAMS"));
         }
         return builder;
     }
@@ -249,6 +222,19 @@ public final class H3ModuleSupport
         if (port != -1 && (port < 0 || port > 65535))
             throw new IllegalArgumentException(property + " must be " + required + ", got '" + show(value) + "'");
         return (int)port;
+    }
+
+    /** @return the constant named by {@code value}, in any case; else one line naming {@code property} and {@code allowed} */
+    private static <E extends Enum<E>> E parseEnum(String property, String value, Class<E> type, String allowed)
+    {
+        try
+        {
+            return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new IllegalArgumentException(property + " must be " + allowed + ", got '" + show(value) + "'");
+        }
     }
 
     private static long parseLong(String property, String value, String required, long min)

@@ -222,10 +222,12 @@ class AltSvcFrameHTTP2ServerConnectionFactory extends HTTP2ServerConnectionFacto
         return Optional.of(AltSvcFrame.origin(host, address.getPort()));
     }
 
-    private static void queue(HTTP2Session session, AltSvcFrame frame)
+    /** Queues {@code frame} in Jetty's flusher and counts it. */
+    private void queue(HTTP2Session session, AltSvcFrame frame)
     {
         // stream null: the entry is never dropped or tied to a stream's reset; the stream id is in the frame's bytes.
         session.frames(null, List.of(new JettyAltSvcFrame(frame)), Callback.NOOP);
+        statistics.onAltSvcFrame();
     }
 
     /** An {@link AltSvcFrame} in Jetty's frame queue, under the borrowed synthetic type {@code FLUSH}. */
@@ -279,11 +281,7 @@ class AltSvcFrameHTTP2ServerConnectionFactory extends HTTP2ServerConnectionFacto
         public void onPreface()
         {
             super.onPreface();
-            connectionFrame(getEndPoint()).ifPresent(frame ->
-            {
-                queue(this, frame);
-                statistics.onAltSvcFrame();
-            });
+            connectionFrame(getEndPoint()).ifPresent(frame -> queue(this, frame));
         }
     }
 
@@ -298,11 +296,7 @@ class AltSvcFrameHTTP2ServerConnectionFactory extends HTTP2ServerConnectionFacto
         @Override
         public Stream.Listener onNewStream(Stream stream, HeadersFrame frame)
         {
-            streamFrame(stream.getId()).ifPresent(altSvc ->
-            {
-                queue((HTTP2Session)stream.getSession(), altSvc);
-                statistics.onAltSvcFrame();
-            });
+            streamFrame(stream.getId()).ifPresent(altSvc -> queue((HTTP2Session)stream.getSession(), altSvc));
             return super.onNewStream(stream, frame);
         }
     }

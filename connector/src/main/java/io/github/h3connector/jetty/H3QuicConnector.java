@@ -89,7 +89,7 @@ public class H3QuicConnector extends QuicheServerConnector
     public H3QuicConnector(Server server, SslContextFactory.Server sslContextFactory, HttpConfiguration httpConfiguration,
                            H3Options options, NetworkConnector httpsPeer, H3Statistics statistics)
     {
-        super(server, sslContextFactory, quicConfiguration(options), new GoAwayCoveringHTTP3ServerConnectionFactory(httpConfiguration));
+        super(server, sslContextFactory, quicConfiguration(options), new StreamIsolatingHTTP3ServerConnectionFactory(httpConfiguration));
         this.options = options;
         this.httpsPeer = httpsPeer;
         this.statistics = statistics;

@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A client that stops reading one HTTP/3 response, without cancelling it (flow control, as a browser applies it to a
  * paused download), does not hold up the other responses on the same connection. Checked while isolating the soak's
- * broken HTTP/3 connections (docs/RELIABILITY.md, "Soak"): the server's session-wide frame flusher is not the cause.
+ * broken HTTP/3 connections (docs/RELIABILITY.md, "Soak"). Jetty 12.1.5's server fails it (its session-wide frame
+ * flusher waits for the paused stream); ours passes through {@link PerStreamMessageFlusher}. The client must be one that
+ * acknowledges what it receives while paused, as browsers and ngtcp2 do.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class Http3PausedResponseTest
@@ -29,7 +31,9 @@ class Http3PausedResponseTest
     {
         try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
         {
-            HttpClient client = TestClients.http3Client();
+            // Jetty's own client stops acknowledging while its application reads nothing (see AckingQuicheTransport).
+            // A 256 KiB stream window fills within the pause below, so the server's write is surely blocked by then.
+            HttpClient client = TestClients.ackingHttp3Client(256 * 1024);
             try
             {
                 assertEquals(HttpVersion.HTTP_3, client.GET(server.url("/protocol")).getVersion());

@@ -1,5 +1,7 @@
 package io.github.h3connector.jetty;
 
+import java.util.function.Function;
+
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http2.client.HTTP2Client;
@@ -33,12 +35,30 @@ final class TestClients implements AutoCloseable
         }
     }
 
-    /** A started HTTP/3-only client with its own QUIC connections, to be stopped by the caller. */
+    /** A started HTTP/3-only client (Jetty's, unchanged) with its own QUIC connections, to be stopped by the caller. */
     static HttpClient http3Client() throws Exception
+    {
+        return http3Client(QuicheTransport::new);
+    }
+
+    /**
+     * As {@link #http3Client()}, but acknowledging received packets even while the application reads nothing, and
+     * granting each response stream {@code streamWindow} bytes of flow-control credit.
+     */
+    static HttpClient ackingHttp3Client(long streamWindow) throws Exception
+    {
+        return http3Client(quic ->
+        {
+            quic.setLocalBidirectionalStreamMaxData(streamWindow);
+            return new AckingQuicheTransport(quic);
+        });
+    }
+
+    private static HttpClient http3Client(Function<QuicheClientQuicConfiguration, QuicheTransport> transport) throws Exception
     {
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client h3 = new HTTP3Client(quic, connector());
-        HttpClient http3 = new HttpClient(new HttpClientTransportOverHTTP3(h3, new QuicheTransport(quic)));
+        HttpClient http3 = new HttpClient(new HttpClientTransportOverHTTP3(h3, transport.apply(quic)));
         http3.setFollowRedirects(false);
         http3.start();
         return http3;

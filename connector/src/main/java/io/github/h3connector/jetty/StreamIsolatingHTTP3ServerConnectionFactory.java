@@ -1,0 +1,72 @@
+package io.github.h3connector.jetty;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+
+import org.eclipse.jetty.http3.MessageFlusher;
+import org.eclipse.jetty.http3.server.internal.ServerHTTP3Session;
+import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.quic.common.ProtocolSession;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/3 server connection factory that {@link H3QuicConnector} installs: Jetty's, with its GOAWAY fix (see
+ * {@link GoAwayCoveringHTTP3ServerConnectionFactory}) and with each session's frames flushed per stream
+ * ({@link PerStreamMessageFlusher}), so that one response waiting for flow-control credit cannot hold up the others.
+ *
+ * <p>The session's flusher is Jetty's private final field, replaced by reflection as the session is made, before it
+ * writes anything. Where that is not allowed, sessions keep Jetty's flusher, with one warning.
+ */
+class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3ServerConnectionFactory
+{
+    private static final Logger LOG = LoggerFactory.getLogger(StreamIsolatingHTTP3ServerConnectionFactory.class);
+
+    /** Jetty's {@code ServerHTTP3Session.messageFlusher}, or null when it cannot be replaced. */
+    private final Field messageFlusherField;
+
+    StreamIsolatingHTTP3ServerConnectionFactory(HttpConfiguration configuration)
+    {
+        super(configuration);
+        messageFlusherField = messageFlusherField();
+    }
+
+    private static Field messageFlusherField()
+    {
+        try
+        {
+            Field field = ServerHTTP3Session.class.getDeclaredField("messageFlusher");
+            field.setAccessible(true);
+            if (field.getType() == MessageFlusher.class)
+                return field;
+            LOG.warn("HTTP/3: Jetty's ServerHTTP3Session.messageFlusher is a {}; a response blocked by flow control will hold up the others on its connection",
+                field.getType());
+        }
+        catch (ReflectiveOperationException | RuntimeException x)
+        {
+            LOG.warn("HTTP/3: cannot reach Jetty's ServerHTTP3Session.messageFlusher ({}); a response blocked by flow control will hold up the others on its connection; " +
+                "on the module path add --add-opens org.eclipse.jetty.http3.server/org.eclipse.jetty.http3.server.internal=io.github.h3connector", x.toString());
+        }
+        return null;
+    }
+
+    @Override
+    public ProtocolSession newProtocolSession(Session quicSession, Map<String, Object> context)
+    {
+        ProtocolSession protocolSession = super.newProtocolSession(quicSession, context);
+        if (messageFlusherField != null && protocolSession instanceof ServerHTTP3Session session)
+        {
+            try
+            {
+                messageFlusherField.set(session, new PerStreamMessageFlusher(session.getByteBufferPool(), session.getQpackEncoder(),
+                    getHTTP3Configuration().isUseOutputDirectByteBuffers()));
+            }
+            catch (IllegalAccessException x)
+            {
+                LOG.debug("cannot replace the message flusher of {}", session, x);
+            }
+        }
+        return protocolSession;
+    }
+}

@@ -3,7 +3,6 @@ package io.github.h3connector.jetty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.file.FileSystems;
@@ -64,7 +63,6 @@ import org.slf4j.LoggerFactory;
 public class H3QuicConnector extends QuicheServerConnector
 {
     private static final long DRAIN_POLL_MILLIS = 50;
-    static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -167,26 +165,6 @@ public class H3QuicConnector extends QuicheServerConnector
             }
             throw x;
         }
-    }
-
-    /**
-     * One socket receives every client's datagrams, so its kernel receive queue must absorb bursts: with Linux's
-     * default 208 KiB a burst of 2,000 handshakes lost 17,407 datagrams in the kernel, and clients retried with
-     * exponential backoff for minutes while the server sat idle. Asks for {@value #SOCKET_BUFFER_BYTES} bytes each way,
-     * as quic-go does; the kernel caps that at {@code net.core.rmem_max}/{@code wmem_max}.
-     */
-    @Override
-    protected DatagramChannel openDatagramChannel() throws IOException
-    {
-        DatagramChannel channel = super.openDatagramChannel();
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-        channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-        // Linux reports twice the size it granted (bookkeeping included), so this speaks up only when even that falls short.
-        int receiveBufferBytes = channel.getOption(StandardSocketOptions.SO_RCVBUF);
-        if (receiveBufferBytes < SOCKET_BUFFER_BYTES)
-            LOG.info("UDP receive buffer {} KiB, not the {} KiB asked for: bursts of new QUIC connections may be dropped in the kernel; " +
-                "raise the limit (sysctl -w net.core.rmem_max={})", receiveBufferBytes / 1024, SOCKET_BUFFER_BYTES / 1024, SOCKET_BUFFER_BYTES);
-        return channel;
     }
 
     private Path pemDirectory()

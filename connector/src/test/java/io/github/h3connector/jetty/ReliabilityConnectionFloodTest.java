@@ -46,7 +46,7 @@ class ReliabilityConnectionFloodTest
     /**
      * Short, to see idle connections reclaimed, but not 2 s: while the burst keeps the server busy, the legitimate
      * client's packets can wait in the socket's queue longer than that, and the server then closed its connection as
-     * idle (1 clean-clone CI run in 5: "legitimate request 4 failed ... idle_timeout").
+     * idle (1 of 7 clean-clone CI runs: "legitimate request 4 failed ... idle_timeout").
      */
     private static final Duration SERVER_IDLE = Duration.ofSeconds(5);
     /** The legitimate client's connection, open while it sends a request every 100 ms. */

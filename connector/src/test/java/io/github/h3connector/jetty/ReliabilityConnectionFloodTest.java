@@ -133,10 +133,10 @@ class ReliabilityConnectionFloodTest
                 "burst of %d QUIC handshakes completed in %.1f s (%d open at the end of the burst), all reclaimed %.1f s later; " +
                 "%d idle connections (%d open on the server once all had connected, at most %d seen while connecting), heap after GC with them %.1f MiB (baseline %.1f MiB, %.1f KiB per connection incl. client side), " +
                 "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200 (%d retried once after a GOAWAY said not processed), slowest %.2f s; " +
-                "datagrams dropped by the kernel at the server socket %d; open QUIC connections at the end %d; " +
+                "datagrams dropped by the kernel at the server socket %s; open QUIC connections at the end %d; " +
                 "baseline %s, after %s",
                 burst.size(), burstSeconds, openAfterBurst, reclaimBurst, idle.size(), openIdle, peakOpenIdle, heapWithIdle / 1048576.0, baseline.heapBytes() / 1048576.0,
-                (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, ReliabilitySupport.socketDrops(server.udpPort()) - kernelDropsBefore,
+                (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore),
                 server.h3.statistics().getOpenQuicConnections(), baseline, end));
             assertEquals(0, server.h3.statistics().getOpenQuicConnections());
             assertTrue(served.get() > 0);

@@ -239,17 +239,30 @@ final class ReliabilitySupport
             now.fds() <= baseline.fds() + fdTolerance;
     }
 
-    /** @return the datagrams the kernel dropped at the IPv4 UDP socket bound to {@code port} (last column of /proc/net/udp) */
+    /**
+     * @return the datagrams the kernel dropped at the UDP socket bound to {@code port} (last column of /proc/net/udp,
+     * or of /proc/net/udp6: the JDK opens dual-stack sockets, so a server bound to 127.0.0.1 is listed there), or -1
+     */
     static long socketDrops(int port) throws java.io.IOException
     {
         String local = String.format(":%04X ", port);
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/udp")))
+        for (String table : new String[]{"/proc/net/udp", "/proc/net/udp6"})
         {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length > 12 && (fields[1] + " ").endsWith(local))
-                return Long.parseLong(fields[fields.length - 1]);
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table)))
+            {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 12 && (fields[1] + " ").endsWith(local))
+                    return Long.parseLong(fields[fields.length - 1]);
+            }
         }
         return -1;
+    }
+
+    /** @return the kernel's drops at {@code port} since {@code before} (a {@link #socketDrops} value), or "not measured" */
+    static String socketDropsSince(int port, long before) throws java.io.IOException
+    {
+        long now = socketDrops(port);
+        return before < 0 || now < 0 ? "not measured" : String.valueOf(now - before);
     }
 
     /** Appends a line to target/reliability/figures.txt and prints it, so that each run leaves its numbers. */

@@ -119,10 +119,10 @@ class ReliabilityUdpGarbageProbe
                 kinds.append(k == 0 ? "" : ", ").append(KINDS[k]).append(' ').append(perKind.get(k));
             ReliabilitySupport.figure("udp-garbage", String.format(
                 "%d hostile datagrams (%s) from %d threads in %.1f s (%.0f/s), %d read by the server (legitimate ones included), " +
-                "%d dropped by the kernel (receive queue full), guard dropped %d; " +
+                "%s dropped by the kernel (receive queue full), guard dropped %d; " +
                 "%d legitimate requests on the existing connection and %d on new connections (handshake included) alongside, all 200, slowest %.2f s and %.2f s; " +
                 "baseline %s, after %s (peak threads %d)",
-                sent.get(), kinds, SENDERS, seconds, sent.get() / seconds, read.getAsLong(), ReliabilitySupport.socketDrops(server.udpPort()) - kernelDropsBefore, statistics.getDroppedDatagrams() - droppedBefore,
+                sent.get(), kinds, SENDERS, seconds, sent.get() / seconds, read.getAsLong(), ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), statistics.getDroppedDatagrams() - droppedBefore,
                 legitimate, fresh, slowest / 1e9, slowestNew / 1e9, baseline, end, peakThreads));
             assertTrue(ReliabilitySupport.within(baseline, end, 32L << 20, 8, 8), "resources back to baseline: before " + baseline + ", after " + end);
             for (int k = 0; k < KINDS.length; k++)

@@ -28,6 +28,12 @@ import org.eclipse.jetty.quic.quiche.QuicheConfig;
  *
  * <p>On those threads it also turns an invalid address-validation token into a dropped packet rather than an
  * exception that would stop Jetty's QUIC listener.
+ *
+ * <p>For every connection, it reads packet headers in Java ({@link QuicHeader}) instead of asking quiche: Jetty reads
+ * the connection id of every datagram this way, and of a datagram that opens no connection it reads the header two
+ * more times. It answers without quiche where the header decides: no connection from a short-header packet, nor from an
+ * Initial without a token (that gets a Retry) or of another version (a Version Negotiation packet); and no Version
+ * Negotiation packet for a short-header packet, which quiche would send.
  */
 public final class CongestionControlQuicheBinding implements QuicheBinding
 {
@@ -100,7 +106,10 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     @Override
     public byte[] fromPacket(ByteBuffer packet)
     {
-        return delegate.fromPacket(packet);
+        // Read in Java: Jetty asks this for every datagram it receives (see QuicHeader). A zero-length id would make
+        // Jetty's read loop throw, so it is no id at all and the datagram is dropped.
+        QuicHeader header = QuicHeader.read(packet);
+        return header == null || header.destinationConnectionId().length == 0 ? null : header.destinationConnectionId();
     }
 
     @Override
@@ -112,12 +121,24 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     @Override
     public boolean negotiate(Quiche.TokenMinter tokenMinter, ByteBuffer packetRead, ByteBuffer packetToSend) throws IOException
     {
+        QuicHeader header = QuicHeader.read(packetRead);
+        // Only a long header names a version: quiche would answer a short-header packet of no known connection with a
+        // Version Negotiation packet, which RFC 9000 (section 6.1) reserves for packets that can start a connection.
+        if (header == null || !header.longHeader())
+            return false;
+        // What quiche does for a supported version with a token: neither a Version Negotiation nor a Retry.
+        if (header.isVersionSupported() && header.tokenLength() > 0)
+            return false;
         return delegate.negotiate(tokenMinter, packetRead, packetToSend);
     }
 
     @Override
     public Quiche tryAccept(QuicheConfig quicheConfig, Quiche.TokenValidator tokenValidator, ByteBuffer packetRead, SocketAddress local, SocketAddress peer) throws IOException
     {
+        QuicHeader header = QuicHeader.read(packetRead);
+        // quiche accepts nothing else: the caller then negotiates (a Version Negotiation or a Retry packet, or a drop).
+        if (header == null || !header.isVersionSupported() || header.tokenLength() == 0)
+            return null;
         QuicheConfig.CongestionControl congestionControl = ACCEPT_WITH.get();
         if (congestionControl == null)
             return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);

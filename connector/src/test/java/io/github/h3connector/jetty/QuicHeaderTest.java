@@ -37,7 +37,7 @@ class QuicHeaderTest
     @Test
     void agreesWithQuicheOnRealAndHostilePackets() throws Exception
     {
-        byte[] initial = ReliabilityUdpGarbageProbe.captureInitial();
+        byte[] initial = ReliabilityUdpGarbageTest.captureInitial();
         byte[][] seeds = {
             initial,
             bytes(QuicPackets.initialWithForgedToken()),

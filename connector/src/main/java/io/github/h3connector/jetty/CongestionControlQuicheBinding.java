@@ -41,6 +41,8 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
 
     private final List<QuicheBinding> candidates;
     private volatile QuicheBinding delegate;
+    /** With the JNA binding: accepts h3connector's connections with one quiche configuration for all of them. */
+    private volatile JnaSharedConfigAcceptor sharedConfigAcceptor;
 
     public CongestionControlQuicheBinding()
     {
@@ -89,11 +91,28 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
             if (problem == null)
             {
                 delegate = candidate;
+                sharedConfigAcceptor = sharedConfigAcceptorFor(candidate);
                 return null;
             }
             failure.addSuppressed(problem);
         }
         return failure;
+    }
+
+    /** @return how to accept with a shared configuration through this binding, or null to let Jetty accept */
+    private static JnaSharedConfigAcceptor sharedConfigAcceptorFor(QuicheBinding binding)
+    {
+        // By name: the JNA binding's classes may be absent (FFM-only deployments).
+        if (!"org.eclipse.jetty.quic.quiche.jna.JnaQuicheBinding".equals(binding.getClass().getName()))
+            return null;
+        try
+        {
+            return JnaSharedConfigAcceptor.create();
+        }
+        catch (LinkageError unusable)
+        {
+            return null;
+        }
     }
 
     @Override
@@ -143,6 +162,14 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
         if (congestionControl == null)
             return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);
         quicheConfig.setCongestionControl(congestionControl);
+        if (sharedConfigAcceptor != null)
+        {
+            byte[] originalDestinationConnectionId = tokenValidator.validate(header.token(), header.tokenLength());
+            // An invalid token: null, as below.
+            if (originalDestinationConnectionId == null)
+                return null;
+            return sharedConfigAcceptor.accept(quicheConfig, header.destinationConnectionId(), originalDestinationConnectionId, packetRead, local, peer);
+        }
         try
         {
             return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);

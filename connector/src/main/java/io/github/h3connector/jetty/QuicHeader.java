@@ -17,9 +17,9 @@ import org.eclipse.jetty.quic.quiche.QuicheConstants;
  * @param longHeader whether the packet has a long header (RFC 9000 §17.2)
  * @param version the version of a long-header packet, 0 for a short header (as quiche reports it)
  * @param destinationConnectionId the Destination Connection ID
- * @param tokenLength the length of an Initial packet's token (or of what quiche takes for a Retry packet's token); 0 otherwise
+ * @param token an Initial packet's token (or what quiche takes for a Retry packet's token); empty otherwise
  */
-record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionId, int tokenLength)
+record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionId, byte[] token)
 {
     /** The connection id length Jetty's server passes to quiche for short headers, and its buffer size for ids. */
     static final int CONNECTION_ID_LENGTH = QuicheConstants.QUICHE_MAX_CONN_ID_LEN;
@@ -27,6 +27,12 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
     static final int MAX_TOKEN_LENGTH = Quiche.TokenMinter.MAX_TOKEN_LENGTH;
     static final int QUIC_V1 = 0x00000001;
     private static final int RETRY_INTEGRITY_TAG_LENGTH = 16;
+    private static final byte[] NO_TOKEN = new byte[0];
+
+    int tokenLength()
+    {
+        return token.length;
+    }
 
     /** @return whether quiche supports the version (quiche 0.24: QUIC version 1 only) */
     boolean isVersionSupported()
@@ -49,7 +55,7 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
         {
             if (end - at < CONNECTION_ID_LENGTH)
                 return null;
-            return new QuicHeader(false, 0, bytes(packet, at, CONNECTION_ID_LENGTH), 0);
+            return new QuicHeader(false, 0, bytes(packet, at, CONNECTION_ID_LENGTH), NO_TOKEN);
         }
         if (end - at < 4)
             return null;
@@ -72,7 +78,7 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
             return null;
         at += scidLength;
 
-        int tokenLength = 0;
+        byte[] token = NO_TOKEN;
         if (version == 0)
         {
             // Version Negotiation: a list of 4-byte versions up to the end.
@@ -96,17 +102,17 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
                 at += varintLength;
                 if (length > end - at || length > MAX_TOKEN_LENGTH)
                     return null;
-                tokenLength = (int)length;
+                token = bytes(packet, at, (int)length);
             }
             else if (type == 3)
             {
                 // Retry: everything but the integrity tag is the token.
                 if (end - at < RETRY_INTEGRITY_TAG_LENGTH || end - at - RETRY_INTEGRITY_TAG_LENGTH > MAX_TOKEN_LENGTH)
                     return null;
-                tokenLength = end - at - RETRY_INTEGRITY_TAG_LENGTH;
+                token = bytes(packet, at, end - at - RETRY_INTEGRITY_TAG_LENGTH);
             }
         }
-        return new QuicHeader(true, version, dcid, tokenLength);
+        return new QuicHeader(true, version, dcid, token);
     }
 
     private static byte[] bytes(ByteBuffer packet, int at, int length)

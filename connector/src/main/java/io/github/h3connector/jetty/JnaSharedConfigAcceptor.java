@@ -1,0 +1,164 @@
+package io.github.h3connector.jetty;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jetty.quic.quiche.Quiche;
+import org.eclipse.jetty.quic.quiche.QuicheConfig;
+import org.eclipse.jetty.quic.quiche.jna.JnaQuicheConnection;
+import org.eclipse.jetty.quic.quiche.jna.LibQuiche;
+import org.eclipse.jetty.quic.quiche.jna.SizedStructure;
+import org.eclipse.jetty.quic.quiche.jna.size_t;
+import org.eclipse.jetty.quic.quiche.jna.sockaddr;
+
+/**
+ * Accepts QUIC connections like Jetty's JNA binding, but with one native quiche configuration for all connections that
+ * share the same settings, as quiche intends, instead of a new one per connection.
+ *
+ * <p>Why: every new quiche configuration is a new TLS context, into which BoringSSL loads the whole system CA bundle
+ * ({@code SSL_CTX_set_default_verify_paths}, about 140 certificates parsed from PEM), needed by nobody on a server
+ * that does not ask for client certificates. On this project's machine (quiche 0.24.5's debug build) that was half of
+ * the server's CPU time per handshake: 30-35 ms per connection, 15-19 ms without the CA bundle. quiche copies what a
+ * connection needs from the configuration ({@code quiche_accept} borrows it only during the call), so sharing it is safe.
+ *
+ * <p>The configuration is looked up by every setting of Jetty's {@link QuicheConfig} plus the size and modification
+ * time of its PEM files, so a certificate that Jetty re-exports after a key store reload is picked up by the next
+ * connection, as before.
+ */
+final class JnaSharedConfigAcceptor
+{
+    /** Distinct settings kept at once; more means settings that keep changing, then the oldest are freed. */
+    private static final int MAX_CONFIGS = 8;
+
+    private final Method buildConfig;
+    private final Constructor<JnaQuicheConnection> newConnection;
+    private final List<Method> settings = new ArrayList<>();
+    private final Map<List<Object>, LibQuiche.quiche_config> configs = new HashMap<>();
+
+    private JnaSharedConfigAcceptor() throws ReflectiveOperationException
+    {
+        buildConfig = JnaQuicheConnection.class.getDeclaredMethod("buildConfig", QuicheConfig.class);
+        buildConfig.setAccessible(true);
+        newConnection = JnaQuicheConnection.class.getDeclaredConstructor(LibQuiche.quiche_conn.class, LibQuiche.quiche_config.class);
+        newConnection.setAccessible(true);
+        for (Method method : QuicheConfig.class.getMethods())
+        {
+            if (method.getName().startsWith("get") && method.getParameterCount() == 0 && !Modifier.isStatic(method.getModifiers()) && method.getDeclaringClass() == QuicheConfig.class)
+                settings.add(method);
+        }
+        settings.sort((a, b) -> a.getName().compareTo(b.getName()));
+    }
+
+    /** @return an acceptor, or null if this Jetty's JNA binding is not shaped as expected (then Jetty's own accept is used) */
+    static JnaSharedConfigAcceptor create()
+    {
+        try
+        {
+            return new JnaSharedConfigAcceptor();
+        }
+        catch (ReflectiveOperationException | RuntimeException unexpected)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * What {@code JnaQuicheConnection.tryAccept} does once the token is valid: accept, then feed the packet to the new
+     * connection.
+     */
+    Quiche accept(QuicheConfig quicheConfig, byte[] destinationConnectionId, byte[] originalDestinationConnectionId, ByteBuffer packetRead, SocketAddress local, SocketAddress peer) throws IOException
+    {
+        LibQuiche.quiche_config config = configFor(quicheConfig);
+        SizedStructure<sockaddr> localAddress = sockaddr.convert(local);
+        SizedStructure<sockaddr> peerAddress = sockaddr.convert(peer);
+        LibQuiche.quiche_conn connection = LibQuiche.INSTANCE.quiche_accept(destinationConnectionId, new size_t(destinationConnectionId.length),
+            originalDestinationConnectionId, new size_t(originalDestinationConnectionId.length),
+            localAddress.getStructure(), localAddress.getSize(), peerAddress.getStructure(), peerAddress.getSize(), config);
+        if (connection == null)
+            throw new IOException("failed to create connection");
+        JnaQuicheConnection quiche;
+        try
+        {
+            // No configuration of its own: disposing the connection must not free the shared one.
+            quiche = newConnection.newInstance(connection, null);
+        }
+        catch (ReflectiveOperationException x)
+        {
+            LibQuiche.INSTANCE.quiche_conn_free(connection);
+            throw new IOException("cannot wrap the quiche connection", x);
+        }
+        while (packetRead.hasRemaining())
+            quiche.feedCipherBytes(packetRead, local, peer);
+        return quiche;
+    }
+
+    private synchronized LibQuiche.quiche_config configFor(QuicheConfig quicheConfig) throws IOException
+    {
+        List<Object> key = key(quicheConfig);
+        LibQuiche.quiche_config config = configs.get(key);
+        if (config != null)
+            return config;
+        if (configs.size() >= MAX_CONFIGS)
+        {
+            // Safe: connections keep nothing of the configuration they were accepted with.
+            configs.values().forEach(LibQuiche.INSTANCE::quiche_config_free);
+            configs.clear();
+        }
+        try
+        {
+            config = (LibQuiche.quiche_config)buildConfig.invoke(null, quicheConfig);
+        }
+        catch (InvocationTargetException x)
+        {
+            if (x.getCause() instanceof IOException io)
+                throw io;
+            throw new IOException("cannot build the quiche configuration", x.getCause());
+        }
+        catch (IllegalAccessException x)
+        {
+            throw new IOException("cannot build the quiche configuration", x);
+        }
+        configs.put(key, config);
+        return config;
+    }
+
+    /** Every setting, and for the PEM files also their size and modification time. */
+    private List<Object> key(QuicheConfig quicheConfig) throws IOException
+    {
+        List<Object> key = new ArrayList<>(settings.size() * 2);
+        for (Method setting : settings)
+        {
+            Object value;
+            try
+            {
+                value = setting.invoke(quicheConfig);
+            }
+            catch (ReflectiveOperationException x)
+            {
+                throw new IOException("cannot read " + setting.getName(), x);
+            }
+            if (value instanceof Object[] array)
+                value = Arrays.asList(array);
+            key.add(value);
+            if (value instanceof String path && setting.getName().endsWith("PemPath"))
+            {
+                Path file = Path.of(path);
+                key.add(Files.size(file));
+                key.add(Files.getLastModifiedTime(file));
+            }
+        }
+        return key;
+    }
+}

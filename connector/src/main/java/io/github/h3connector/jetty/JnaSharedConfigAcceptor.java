@@ -104,7 +104,7 @@ final class JnaSharedConfigAcceptor
         return quiche;
     }
 
-    private synchronized LibQuiche.quiche_config configFor(QuicheConfig quicheConfig) throws IOException
+    synchronized LibQuiche.quiche_config configFor(QuicheConfig quicheConfig) throws IOException
     {
         List<Object> key = key(quicheConfig);
         LibQuiche.quiche_config config = configs.get(key);
@@ -132,6 +132,11 @@ final class JnaSharedConfigAcceptor
         }
         configs.put(key, config);
         return config;
+    }
+
+    synchronized int configCount()
+    {
+        return configs.size();
     }
 
     /** Every setting, and for the PEM files also their size and modification time. */

@@ -245,21 +245,6 @@ final class ReliabilitySupport
      */
     static long socketDrops(int port) throws java.io.IOException
     {
-        String[] fields = socketLine(port);
-        return fields == null ? -1 : Long.parseLong(fields[fields.length - 1]);
-    }
-
-    /** @return the bytes waiting in the receive queue of the UDP socket bound to {@code port}, or -1 if not found */
-    static long socketQueuedBytes(int port) throws java.io.IOException
-    {
-        String[] fields = socketLine(port);
-        // "tx_queue:rx_queue", both hexadecimal
-        return fields == null ? -1 : Long.parseLong(fields[4].substring(fields[4].indexOf(':') + 1), 16);
-    }
-
-    /** @return the fields of the socket's line in /proc/net/udp or, for the JDK's dual-stack sockets, /proc/net/udp6 */
-    private static String[] socketLine(int port) throws java.io.IOException
-    {
         String local = String.format(":%04X ", port);
         for (String table : new String[]{"/proc/net/udp", "/proc/net/udp6"})
         {
@@ -267,10 +252,10 @@ final class ReliabilitySupport
             {
                 String[] fields = line.trim().split("\\s+");
                 if (fields.length > 12 && (fields[1] + " ").endsWith(local))
-                    return fields;
+                    return Long.parseLong(fields[fields.length - 1]);
             }
         }
-        return null;
+        return -1;
     }
 
     /** @return the kernel's drops at {@code port} since {@code before} (a {@link #socketDrops} value), or "not measured" */

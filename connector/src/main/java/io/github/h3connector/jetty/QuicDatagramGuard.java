@@ -103,34 +103,16 @@ final class QuicDatagramGuard
         int tokenLengthAt = scidLengthAt + 1 + scidLength;
         if (tokenLengthAt >= at + length)
             return Verdict.MALFORMED_LONG_HEADER;
-        long tokenLength = varint(datagram, tokenLengthAt, at + length);
+        long tokenLength = QuicHeader.varint(datagram, tokenLengthAt, at + length);
         if (tokenLength < 0)
             return Verdict.MALFORMED_LONG_HEADER;
         if (tokenLength == 0)
             return Verdict.ADMIT; // answered with a stateless Retry
-        int tokenAt = tokenLengthAt + varintLength(datagram.get(tokenLengthAt));
+        int tokenAt = tokenLengthAt + QuicHeader.varintLength(datagram.get(tokenLengthAt));
         if (tokenLength > at + length - tokenAt)
             return Verdict.MALFORMED_LONG_HEADER;
         byte[] token = new byte[(int)tokenLength];
         datagram.get(tokenAt, token);
         return new SimpleTokenValidator(peer).validate(token, token.length) == null ? Verdict.INVALID_TOKEN : Verdict.ADMIT;
-    }
-
-    /** @return the QUIC variable-length integer at {@code at} (RFC 9000 §16), or -1 when it does not fit before {@code end} */
-    private static long varint(ByteBuffer buffer, int at, int end)
-    {
-        int first = buffer.get(at) & 0xFF;
-        int length = varintLength((byte)first);
-        if (at + length > end)
-            return -1;
-        long value = first & 0x3F;
-        for (int i = 1; i < length; i++)
-            value = (value << 8) | (buffer.get(at + i) & 0xFF);
-        return value;
-    }
-
-    private static int varintLength(byte first)
-    {
-        return 1 << ((first & 0xFF) >> 6);
     }
 }

@@ -93,13 +93,10 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
                 // Initial: a variable-length integer, then that many token bytes.
                 if (at >= end)
                     return null;
-                int varintLength = 1 << ((packet.get(at) & 0xFF) >> 6);
-                if (end - at < varintLength)
+                long length = varint(packet, at, end);
+                if (length < 0)
                     return null;
-                long length = packet.get(at) & 0x3F;
-                for (int i = 1; i < varintLength; i++)
-                    length = (length << 8) | (packet.get(at + i) & 0xFF);
-                at += varintLength;
+                at += varintLength(packet.get(at));
                 if (length > end - at || length > MAX_TOKEN_LENGTH)
                     return null;
                 token = bytes(packet, at, (int)length);
@@ -113,6 +110,24 @@ record QuicHeader(boolean longHeader, int version, byte[] destinationConnectionI
             }
         }
         return new QuicHeader(true, version, dcid, token);
+    }
+
+    /** @return the QUIC variable-length integer at {@code at} (RFC 9000 §16), or -1 when it does not fit before {@code end} */
+    static long varint(ByteBuffer buffer, int at, int end)
+    {
+        int first = buffer.get(at) & 0xFF;
+        int length = varintLength((byte)first);
+        if (at + length > end)
+            return -1;
+        long value = first & 0x3F;
+        for (int i = 1; i < length; i++)
+            value = (value << 8) | (buffer.get(at + i) & 0xFF);
+        return value;
+    }
+
+    static int varintLength(byte first)
+    {
+        return 1 << ((first & 0xFF) >> 6);
     }
 
     private static byte[] bytes(ByteBuffer packet, int at, int length)

@@ -2,6 +2,7 @@ package io.github.h3connector.jetty;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.SplittableRandom;
 
 import org.eclipse.jetty.quic.quiche.jna.LibQuiche;
@@ -185,9 +186,6 @@ class QuicHeaderTest
 
     private static String hex(byte[] bytes)
     {
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(bytes.length, 80); i++)
-            hex.append(String.format("%02x", bytes[i]));
-        return hex + (bytes.length > 80 ? "... (" + bytes.length + " bytes)" : " (" + bytes.length + " bytes)");
+        return HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 80)) + (bytes.length > 80 ? "... (" : " (") + bytes.length + " bytes)";
     }
 }

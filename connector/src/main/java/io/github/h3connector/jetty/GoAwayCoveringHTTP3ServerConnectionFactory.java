@@ -43,25 +43,8 @@ class GoAwayCoveringHTTP3ServerConnectionFactory extends HTTP3ServerConnectionFa
     GoAwayCoveringHTTP3ServerConnectionFactory(HttpConfiguration configuration)
     {
         super(configuration);
-        lastStreamIdField = lastStreamIdField();
-    }
-
-    private static Field lastStreamIdField()
-    {
-        try
-        {
-            Field field = HTTP3Session.class.getDeclaredField("lastStreamId");
-            field.setAccessible(true);
-            if (field.getType() == AtomicLong.class)
-                return field;
-            LOG.warn("HTTP/3 graceful shutdown: Jetty's HTTP3Session.lastStreamId is a {}, not an AtomicLong; GOAWAY frames will carry Jetty's stream id", field.getType());
-        }
-        catch (ReflectiveOperationException | RuntimeException x)
-        {
-            LOG.warn("HTTP/3 graceful shutdown: cannot reach Jetty's HTTP3Session.lastStreamId ({}), GOAWAY frames will carry Jetty's stream id 0; " +
-                "on the module path add --add-opens org.eclipse.jetty.http3.common/org.eclipse.jetty.http3=io.github.h3connector", x.toString());
-        }
-        return null;
+        lastStreamIdField = JettyPrivateField.find(HTTP3Session.class, "lastStreamId", AtomicLong.class,
+            "GOAWAY frames will carry Jetty's stream id 0 (HTTP/3 graceful shutdown)", "org.eclipse.jetty.http3.common/org.eclipse.jetty.http3=io.github.h3connector", LOG);
     }
 
     /** Called by the session for each bidirectional stream the client opens, before its request is read. */

@@ -29,26 +29,9 @@ class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3Ser
     StreamIsolatingHTTP3ServerConnectionFactory(HttpConfiguration configuration)
     {
         super(configuration);
-        messageFlusherField = messageFlusherField();
-    }
-
-    private static Field messageFlusherField()
-    {
-        try
-        {
-            Field field = ServerHTTP3Session.class.getDeclaredField("messageFlusher");
-            field.setAccessible(true);
-            if (field.getType() == MessageFlusher.class)
-                return field;
-            LOG.warn("HTTP/3: Jetty's ServerHTTP3Session.messageFlusher is a {}; a response blocked by flow control will hold up the others on its connection",
-                field.getType());
-        }
-        catch (ReflectiveOperationException | RuntimeException x)
-        {
-            LOG.warn("HTTP/3: cannot reach Jetty's ServerHTTP3Session.messageFlusher ({}); a response blocked by flow control will hold up the others on its connection; " +
-                "on the module path add --add-opens org.eclipse.jetty.http3.server/org.eclipse.jetty.http3.server.internal=io.github.h3connector", x.toString());
-        }
-        return null;
+        messageFlusherField = JettyPrivateField.find(ServerHTTP3Session.class, "messageFlusher", MessageFlusher.class,
+            "a response blocked by flow control will hold up the others on its connection (HTTP/3)",
+            "org.eclipse.jetty.http3.server/org.eclipse.jetty.http3.server.internal=io.github.h3connector", LOG);
     }
 
     @Override

@@ -14,6 +14,8 @@ import java.util.ServiceLoader;
 import org.eclipse.jetty.quic.quiche.Quiche;
 import org.eclipse.jetty.quic.quiche.QuicheBinding;
 import org.eclipse.jetty.quic.quiche.QuicheConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The quiche binding that Jetty's {@code Quiche} class finds first (registered as a service, best priority): it
@@ -39,6 +41,7 @@ import org.eclipse.jetty.quic.quiche.QuicheConfig;
  */
 public final class CongestionControlQuicheBinding implements QuicheBinding
 {
+    private static final Logger LOG = LoggerFactory.getLogger(CongestionControlQuicheBinding.class);
     private static final ThreadLocal<QuicheConfig.CongestionControl> ACCEPT_WITH = new ThreadLocal<>();
 
     private final List<QuicheBinding> candidates;
@@ -111,8 +114,10 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
         {
             return JnaSharedConfigAcceptor.create();
         }
-        catch (LinkageError unusable)
+        catch (ReflectiveOperationException | RuntimeException | LinkageError unusable)
         {
+            LOG.warn("cannot share one quiche configuration among QUIC connections with this Jetty's JNA binding ({}): each handshake builds its own, about twice the server CPU",
+                unusable.toString());
             return null;
         }
     }

@@ -61,17 +61,10 @@ final class JnaSharedConfigAcceptor
         settings.sort((a, b) -> a.getName().compareTo(b.getName()));
     }
 
-    /** @return an acceptor, or null if this Jetty's JNA binding is not shaped as expected (then Jetty's own accept is used) */
-    static JnaSharedConfigAcceptor create()
+    /** @throws ReflectiveOperationException if this Jetty's JNA binding is not shaped as expected */
+    static JnaSharedConfigAcceptor create() throws ReflectiveOperationException
     {
-        try
-        {
-            return new JnaSharedConfigAcceptor();
-        }
-        catch (ReflectiveOperationException | RuntimeException unexpected)
-        {
-            return null;
-        }
+        return new JnaSharedConfigAcceptor();
     }
 
     /**

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On those threads it also turns an invalid address-validation token into a dropped packet rather than an
  * exception that would stop Jetty's QUIC listener, and, with the JNA binding, accepts with one shared quiche
- * configuration instead of a new one per connection ({@link JnaSharedConfigAcceptor}: half the server's CPU per
- * handshake).
+ * configuration instead of a new one per connection ({@link JnaSharedQuicheConfigs}: half the server's CPU per
+ * handshake). Client connections (Jetty's HTTP/3 client in the same JVM) are opened with shared configurations too.
  *
  * <p>For every connection, it reads packet headers in Java ({@link QuicHeader}) instead of asking quiche: Jetty reads
  * the connection id of every datagram this way, and of a datagram that opens no connection it reads the header two
@@ -47,7 +47,7 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     private final List<QuicheBinding> candidates;
     private volatile QuicheBinding delegate;
     /** With the JNA binding: accepts h3connector's connections with one quiche configuration for all of them. */
-    private volatile JnaSharedConfigAcceptor sharedConfigAcceptor;
+    private volatile JnaSharedQuicheConfigs sharedConfigs;
 
     public CongestionControlQuicheBinding()
     {
@@ -96,7 +96,7 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
             if (problem == null)
             {
                 delegate = candidate;
-                sharedConfigAcceptor = sharedConfigAcceptorFor(candidate);
+                sharedConfigs = sharedQuicheConfigsFor(candidate);
                 return null;
             }
             failure.addSuppressed(problem);
@@ -105,14 +105,14 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     }
 
     /** @return how to accept with a shared configuration through this binding, or null to let Jetty accept */
-    private static JnaSharedConfigAcceptor sharedConfigAcceptorFor(QuicheBinding binding)
+    private static JnaSharedQuicheConfigs sharedQuicheConfigsFor(QuicheBinding binding)
     {
         // By name: the JNA binding's classes may be absent (FFM-only deployments).
         if (!"org.eclipse.jetty.quic.quiche.jna.JnaQuicheBinding".equals(binding.getClass().getName()))
             return null;
         try
         {
-            return JnaSharedConfigAcceptor.create();
+            return JnaSharedQuicheConfigs.create();
         }
         catch (ReflectiveOperationException | RuntimeException | LinkageError unusable)
         {
@@ -141,6 +141,8 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
     @Override
     public Quiche connect(QuicheConfig quicheConfig, InetSocketAddress local, InetSocketAddress peer, int connectionIdLength) throws IOException
     {
+        if (sharedConfigs != null)
+            return sharedConfigs.connect(quicheConfig, local, peer, connectionIdLength);
         return delegate.connect(quicheConfig, local, peer, connectionIdLength);
     }
 
@@ -169,13 +171,13 @@ public final class CongestionControlQuicheBinding implements QuicheBinding
         if (congestionControl == null)
             return delegate.tryAccept(quicheConfig, tokenValidator, packetRead, local, peer);
         quicheConfig.setCongestionControl(congestionControl);
-        if (sharedConfigAcceptor != null)
+        if (sharedConfigs != null)
         {
             byte[] originalDestinationConnectionId = tokenValidator.validate(header.token(), header.tokenLength());
             // An invalid token: null, as below.
             if (originalDestinationConnectionId == null)
                 return null;
-            return sharedConfigAcceptor.accept(quicheConfig, header.destinationConnectionId(), originalDestinationConnectionId, packetRead, local, peer);
+            return sharedConfigs.accept(quicheConfig, header.destinationConnectionId(), originalDestinationConnectionId, packetRead, local, peer);
         }
         try
         {

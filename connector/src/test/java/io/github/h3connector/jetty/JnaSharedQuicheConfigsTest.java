@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** One native quiche configuration per distinct setting, rebuilt when the PEM files change (the HTTP/3 tests cover the accepting). */
-class JnaSharedConfigAcceptorTest
+/** One native quiche configuration per distinct setting, rebuilt when the PEM files change (every HTTP/3 test covers the accepting, and each one with Jetty's HTTP/3 client the connecting). */
+class JnaSharedQuicheConfigsTest
 {
     @BeforeAll
     static void loadQuiche()
@@ -28,30 +28,30 @@ class JnaSharedConfigAcceptorTest
     @Test
     void sameSettingsShareOneConfigurationAndChangedPemFilesGetANewOne(@TempDir Path pemDirectory) throws Exception
     {
-        // Throws if Jetty 12.1.5's JNA binding lacks the shape the acceptor expects.
-        JnaSharedConfigAcceptor acceptor = JnaSharedConfigAcceptor.create();
+        // Throws if Jetty 12.1.5's JNA binding lacks the shape expected.
+        JnaSharedQuicheConfigs configs = JnaSharedQuicheConfigs.create();
         Path[] keyPair = exportKeyPair(pemDirectory);
 
-        Object first = acceptor.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR));
-        assertSame(first, acceptor.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR)), "same settings, fresh QuicheConfig object");
-        Object cubic = acceptor.configFor(config(keyPair, QuicheConfig.CongestionControl.CUBIC));
+        Object first = configs.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR));
+        assertSame(first, configs.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR)), "same settings, fresh QuicheConfig object");
+        Object cubic = configs.configFor(config(keyPair, QuicheConfig.CongestionControl.CUBIC));
         assertNotSame(first, cubic, "another congestion control");
-        assertEquals(2, acceptor.configCount());
+        assertEquals(2, configs.configCount());
 
         // A certificate re-exported after a key store reload: same path, new modification time.
         Files.setLastModifiedTime(keyPair[1], FileTime.fromMillis(Files.getLastModifiedTime(keyPair[1]).toMillis() + 2000));
-        assertNotSame(first, acceptor.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR)));
-        assertEquals(3, acceptor.configCount());
+        assertNotSame(first, configs.configFor(config(keyPair, QuicheConfig.CongestionControl.BBR)));
+        assertEquals(3, configs.configCount());
 
         // Settings that keep changing do not pile up configurations.
         for (long window = 1; window <= 20; window++)
         {
             QuicheConfig config = config(keyPair, QuicheConfig.CongestionControl.BBR);
             config.setMaxStreamWindow(window << 20);
-            acceptor.configFor(config);
+            configs.configFor(config);
         }
         // 3 + 5 reach 8; the 6th and the 14th distinct settings find 8 and start afresh; 6 more after that.
-        assertEquals(7, acceptor.configCount(), "at most 8 kept");
+        assertEquals(7, configs.configCount(), "at most 8 kept");
     }
 
     private static QuicheConfig config(Path[] keyPair, QuicheConfig.CongestionControl congestionControl)

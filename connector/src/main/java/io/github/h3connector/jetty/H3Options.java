@@ -25,6 +25,8 @@ import org.eclipse.jetty.quic.quiche.QuicheConfig;
  *   <tr><td>streamMaxData</td><td>16 MiB</td><td>QUIC per-stream flow-control window, both directions</td></tr>
  *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
  *   <tr><td>maxConnections</td><td>4096</td><td>open QUIC connections; beyond it new connection attempts are dropped</td></tr>
+ *   <tr><td>readAheadBytes</td><td>16 MiB</td><td>UDP datagrams read ahead of QUIC processing, so bursts of new connections are
+ *       not dropped in the kernel; established connections' datagrams are processed first</td></tr>
  *   <tr><td>binding</td><td>AUTO</td><td>quiche binding: FFM on Java 22+, JNA otherwise</td></tr>
  *   <tr><td>congestionControl</td><td>BBR</td><td>QUIC congestion control: BBR, CUBIC (Jetty's own default) or RENO</td></tr>
  *   <tr><td>advertisedPort</td><td>the UDP port</td><td>port in {@code Alt-Svc}, for NAT, load balancers, container port mapping</td></tr>
@@ -42,6 +44,7 @@ public final class H3Options
     public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
     public static final long DEFAULT_MAX_STREAMS = 256;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+    public static final long DEFAULT_READ_AHEAD_BYTES = 16L * 1024 * 1024;
     public static final QuicheConfig.CongestionControl DEFAULT_CONGESTION_CONTROL = QuicheConfig.CongestionControl.BBR;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
 
@@ -54,6 +57,7 @@ public final class H3Options
     private final long streamMaxData;
     private final long maxStreams;
     private final int maxConnections;
+    private final long readAheadBytes;
     private final QuicheBindingChoice binding;
     private final QuicheConfig.CongestionControl congestionControl;
     private final int advertisedPort;
@@ -74,6 +78,7 @@ public final class H3Options
         streamMaxData = builder.streamMaxData;
         maxStreams = builder.maxStreams;
         maxConnections = builder.maxConnections;
+        readAheadBytes = builder.readAheadBytes;
         binding = builder.binding;
         congestionControl = builder.congestionControl;
         advertisedPort = builder.advertisedPort;
@@ -142,6 +147,11 @@ public final class H3Options
         return maxConnections;
     }
 
+    public long readAheadBytes()
+    {
+        return readAheadBytes;
+    }
+
     public QuicheBindingChoice binding()
     {
         return binding;
@@ -203,7 +213,7 @@ public final class H3Options
     {
         return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
             ", pemDirectory=" + (pemDirectory == null ? "temporary" : pemDirectory) + ", idleTimeout=" + idleTimeout +
-            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
+            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections + ", readAheadBytes=" + readAheadBytes +
             ", binding=" + binding + ", congestionControl=" + congestionControl + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
             ", advertiseOnHttp3=" + advertiseOnHttp3 + ", altSvcFrame=" + altSvcFrame + "}";
@@ -221,6 +231,7 @@ public final class H3Options
         private long streamMaxData = DEFAULT_STREAM_MAX_DATA;
         private long maxStreams = DEFAULT_MAX_STREAMS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private long readAheadBytes = DEFAULT_READ_AHEAD_BYTES;
         private QuicheBindingChoice binding = QuicheBindingChoice.AUTO;
         private QuicheConfig.CongestionControl congestionControl = DEFAULT_CONGESTION_CONTROL;
         private int advertisedPort = -1;
@@ -245,6 +256,7 @@ public final class H3Options
             streamMaxData = options.streamMaxData;
             maxStreams = options.maxStreams;
             maxConnections = options.maxConnections;
+            readAheadBytes = options.readAheadBytes;
             binding = options.binding;
             congestionControl = options.congestionControl;
             advertisedPort = options.advertisedPort;
@@ -320,6 +332,17 @@ public final class H3Options
         public Builder maxConnections(int connections)
         {
             this.maxConnections = (int)checkAtLeast("maxConnections", connections, 1);
+            return this;
+        }
+
+        /**
+         * @param bytes the most bytes of UDP datagrams read from the socket ahead of QUIC processing, at least 64 KiB;
+         *        default 16 MiB. The kernel's own queue is capped by {@code net.core.rmem_max} (208 KiB on a stock
+         *        Linux), too small for a burst of new connections, whose clients then back off for seconds.
+         */
+        public Builder readAheadBytes(long bytes)
+        {
+            this.readAheadBytes = checkAtLeast("readAheadBytes", bytes, 64 * 1024);
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.h3connector.HttpProtocol;
@@ -33,6 +34,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     private final LongAdder receivedDatagrams = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
     private final LongAdder failedSends = new LongAdder();
+    private final AtomicLong readAheadPeakBytes = new AtomicLong();
 
     public H3Statistics()
     {
@@ -194,6 +196,17 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return failedSends.sum();
     }
 
+    void onReadAhead(long queuedBytes)
+    {
+        readAheadPeakBytes.accumulateAndGet(queuedBytes, Math::max);
+    }
+
+    @ManagedAttribute(value = "Most bytes of UDP datagrams read ahead of QUIC processing at once (see H3Options.readAheadBytes)", readonly = true)
+    public long getReadAheadPeakBytes()
+    {
+        return readAheadPeakBytes.get();
+    }
+
     @ManagedOperation(value = "Resets the counters, except open connections", impact = "ACTION")
     public void reset()
     {
@@ -207,6 +220,7 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         receivedDatagrams.reset();
         droppedDatagrams.reset();
         failedSends.reset();
+        readAheadPeakBytes.set(0);
     }
 
     @Override

@@ -57,6 +57,16 @@ final class QuicDatagramGuard
     {
     }
 
+    /** Whether the datagram starts with a QUIC version 1 Initial packet: one that may open a connection. */
+    static boolean isInitial(ByteBuffer datagram)
+    {
+        if (datagram.remaining() < 5)
+            return false;
+        int at = datagram.position();
+        int first = datagram.get(at) & 0xFF;
+        return (first & 0x80) != 0 && ((first >> 4) & 0x03) == INITIAL_TYPE && datagram.getInt(at + 1) == QUIC_V1;
+    }
+
     /**
      * @param datagram the datagram, between position and limit; not consumed
      * @param peer where it came from

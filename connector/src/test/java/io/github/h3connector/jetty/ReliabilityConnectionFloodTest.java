@@ -3,7 +3,10 @@ package io.github.h3connector.jetty;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +62,7 @@ class ReliabilityConnectionFloodTest
         {
             assertEquals(200, legit.http3.GET(server.url("/protocol")).getStatus());
             HTTP3Client warm = client();
-            closeAndStop(warm, connect(warm, server.udpPort(), 10));
+            closeAndStop(warm, connect(warm, server, 10, ReliabilitySupport.socketDrops(server.udpPort())));
             awaitOpen(server, 0, 20);
             ReliabilitySupport.Resources baseline = ReliabilitySupport.Resources.now();
 
@@ -108,7 +111,7 @@ class ReliabilityConnectionFloodTest
             // 2,000 handshakes in one burst.
             HTTP3Client burstClient = client();
             long start = System.nanoTime();
-            List<Session.Client> burst = connect(burstClient, server.udpPort(), BURST);
+            List<Session.Client> burst = connect(burstClient, server, BURST, kernelDropsBefore);
             double burstSeconds = (System.nanoTime() - start) / 1e9;
             long openAfterBurst = server.h3.statistics().getOpenQuicConnections();
             closeAndStop(burstClient, burst);
@@ -117,7 +120,7 @@ class ReliabilityConnectionFloodTest
             // 1,000 connections, held idle past the server's idle timeout.
             HTTP3Client idleClient = client();
             peakOpen.set(0);
-            List<Session.Client> idle = connect(idleClient, server.udpPort(), IDLE);
+            List<Session.Client> idle = connect(idleClient, server, IDLE, kernelDropsBefore);
             long openIdle = server.h3.statistics().getOpenQuicConnections();
             long peakOpenIdle = peakOpen.get();
             long heapWithIdle = ReliabilitySupport.heapAfterGc();
@@ -133,11 +136,11 @@ class ReliabilityConnectionFloodTest
                 "burst of %d QUIC handshakes completed in %.1f s (%d open at the end of the burst), all reclaimed %.1f s later; " +
                 "%d idle connections (%d open on the server once all had connected, at most %d seen while connecting), heap after GC with them %.1f MiB (baseline %.1f MiB, %.1f KiB per connection incl. client side), " +
                 "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200 (%d retried once after a GOAWAY said not processed), slowest %.2f s; " +
-                "datagrams dropped by the kernel at the server socket %s; open QUIC connections at the end %d; " +
+                "datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB; open QUIC connections at the end %d; " +
                 "baseline %s, after %s",
                 burst.size(), burstSeconds, openAfterBurst, reclaimBurst, idle.size(), openIdle, peakOpenIdle, heapWithIdle / 1048576.0, baseline.heapBytes() / 1048576.0,
                 (heapWithIdle - baseline.heapBytes()) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore),
-                server.h3.statistics().getOpenQuicConnections(), baseline, end));
+                server.h3.statistics().getReadAheadPeakBytes() / 1024, server.h3.statistics().getOpenQuicConnections(), baseline, end));
             assertEquals(0, server.h3.statistics().getOpenQuicConnections());
             assertTrue(served.get() > 0);
             long stopStart = System.nanoTime();
@@ -181,20 +184,46 @@ class ReliabilityConnectionFloodTest
         LifeCycle.stop(client);
     }
 
-    /** Opens {@code count} QUIC connections at once; every one must complete its handshake. */
-    private static List<Session.Client> connect(HTTP3Client client, int port, int count) throws Exception
+    /**
+     * Opens {@code count} QUIC connections at once; every one must complete its handshake. On failure the message says
+     * how many did, when, and why the others did not.
+     */
+    private static List<Session.Client> connect(HTTP3Client client, TestServer server, int count, long kernelDropsBefore) throws Exception
     {
         QuicheTransport transport = new QuicheTransport((QuicheClientQuicConfiguration)client.getClientQuicConfiguration());
+        long start = System.nanoTime();
         List<CompletableFuture<Session.Client>> futures = new ArrayList<>();
+        long[] completedNanos = new long[count];
         for (int i = 0; i < count; i++)
         {
+            int index = i;
             CompletableFuture<Session.Client> future = new CompletableFuture<>();
-            client.connect(transport, new InetSocketAddress("127.0.0.1", port), new Session.Client.Listener() { }, Promise.Invocable.toPromise(future));
+            future.thenRun(() -> completedNanos[index] = System.nanoTime() - start);
+            client.connect(transport, new InetSocketAddress("127.0.0.1", server.udpPort()), new Session.Client.Listener() { }, Promise.Invocable.toPromise(future));
             futures.add(future);
         }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(150, TimeUnit.SECONDS);
         List<Session.Client> sessions = new ArrayList<>();
+        Map<String, Integer> failures = new TreeMap<>();
         for (CompletableFuture<Session.Client> future : futures)
-            sessions.add(future.get(150, TimeUnit.SECONDS));
+        {
+            if (!future.isDone())
+                failures.merge("not completed after 150 s", 1, Integer::sum);
+            else if (future.isCompletedExceptionally())
+                failures.merge(future.handle((r, x) -> String.valueOf(x.getCause() != null ? x.getCause() : x)).join(), 1, Integer::sum);
+            else
+                sessions.add(future.join());
+        }
+        if (!failures.isEmpty())
+        {
+            long[] times = Arrays.stream(completedNanos).filter(t -> t > 0).sorted().toArray();
+            throw new AssertionError(String.format("%d of %d handshakes failed %s; the %d that completed took %s s (median, 90th percentile, last); " +
+                "datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB; server: %d connections opened, %s",
+                count - sessions.size(), count, failures, times.length, times.length == 0 ? "-" : String.format("%.1f, %.1f, %.1f",
+                    times[times.length / 2] / 1e9, times[times.length * 9 / 10] / 1e9, times[times.length - 1] / 1e9),
+                ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), server.h3.statistics().getReadAheadPeakBytes() / 1024,
+                server.h3.statistics().getQuicConnections(), server.h3.statistics()));
+        }
         return sessions;
     }
 

@@ -68,6 +68,8 @@ final class TestClients implements AutoCloseable
     {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(new SslContextFactory.Client(true));
+        // Jetty's default SO_REUSEADDR lets Linux give two UDP client sockets the same port (see the flood test).
+        connector.setReuseAddress(false);
         return connector;
     }
 

@@ -123,12 +123,20 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             fillInterested = !fillable;
         }
         if (fillable)
-            executor.execute(this::fillable);
+            wakeReadLoop();
     }
 
-    private void fillable()
+    /** Runs Jetty's read loop on a pool thread, unless the server has stopped its threads already. */
+    private void wakeReadLoop()
     {
-        getFillInterest().fillable();
+        try
+        {
+            executor.execute(() -> getFillInterest().fillable());
+        }
+        catch (RejectedExecutionException x)
+        {
+            LOG.debug("read loop not woken: {}", x.toString());
+        }
     }
 
     @Override
@@ -160,7 +168,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             int position = BufferUtil.flipToFill(buffer);
             buffer.put(datagram.bytes(), 0, Math.min(datagram.bytes().length, buffer.remaining()));
             BufferUtil.flipToFlush(buffer, position);
-            // Read ahead, an Initial may have waited while connections opened or a drain began: the limit holds now.
+            // An Initial read ahead may have waited while connections opened or a drain began: the limit holds now.
             if (QuicDatagramGuard.isInitial(buffer) && !belowConnectionLimit.getAsBoolean())
             {
                 dropped(buffer, peer, QuicDatagramGuard.Verdict.CONNECTION_LIMIT);
@@ -219,15 +227,8 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             {
                 readerDone = true;
             }
-            // Jetty's read loop then receives EOF, unless the server stopped its threads already.
-            try
-            {
-                executor.execute(this::fillable);
-            }
-            catch (RejectedExecutionException x)
-            {
-                LOG.debug("not told: {}", x.toString());
-            }
+            // Jetty's read loop then receives EOF.
+            wakeReadLoop();
         }
     }
 
@@ -252,7 +253,7 @@ class GuardedDatagramChannelEndPoint extends DatagramChannelEndPoint
             statistics.onReadAhead(readAhead.bytes());
         }
         if (signal)
-            executor.execute(this::fillable);
+            wakeReadLoop();
         return room;
     }
 

@@ -86,6 +86,9 @@ etc/h3connector.xml
 ## The maximum number of open QUIC connections; at the limit new connection attempts are dropped (clients use TCP).
 # jetty.h3connector.maxConnections=4096
 
+## UDP datagrams read from the socket ahead of QUIC processing, in bytes; established connections go first.
+# jetty.h3connector.readAheadBytes=16777216
+
 ## QUIC congestion control: BBR keeps throughput under packet loss; CUBIC (Jetty's own) collapses at a few % loss.
 # jetty.quic.congestionControl=BBR
 

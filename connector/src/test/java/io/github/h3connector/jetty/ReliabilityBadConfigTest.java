@@ -114,6 +114,8 @@ class ReliabilityBadConfigTest
         bad("H3Options", "sessionMaxData", "65535", "sessionMaxData", () -> H3Options.builder().sessionMaxData(65535));
         bad("H3Options", "streamMaxData", "16383", "streamMaxData", () -> H3Options.builder().streamMaxData(16383));
         bad("H3Options", "maxStreams", "0", "maxStreams", () -> H3Options.builder().maxStreams(0));
+        bad("H3Options", "maxConnections", "0", "maxConnections", () -> H3Options.builder().maxConnections(0));
+        bad("H3Options", "readAheadBytes", "65535", "readAheadBytes", () -> H3Options.builder().readAheadBytes(65535));
         bad("H3Options", "maxAge", "-1s", "maxAge", () -> H3Options.builder().maxAge(Duration.ofSeconds(-1)));
         bad("H3Options", "binding", null, "H3Options binding", () -> H3Options.builder().binding(null));
         bad("H3Options", "altSvcFrame", null, "H3Options altSvcFrame", () -> H3Options.builder().altSvcFrame(null));
@@ -176,20 +178,20 @@ class ReliabilityBadConfigTest
             {H3ModuleSupport.IDLE_TIMEOUT, "0"}, {H3ModuleSupport.IDLE_TIMEOUT, "30s"},
             {H3ModuleSupport.SESSION_MAX_DATA, "1"}, {H3ModuleSupport.STREAM_MAX_DATA, "x"}, {H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, "0"},
             {H3ModuleSupport.MAX_CONNECTIONS, "0"}, {H3ModuleSupport.MAX_CONNECTIONS, "many"}, {H3ModuleSupport.CONGESTION_CONTROL, "VEGAS"},
-            {H3ModuleSupport.ALT_SVC_FRAME, "on"},
+            {H3ModuleSupport.ALT_SVC_FRAME, "on"}, {H3ModuleSupport.READ_AHEAD_BYTES, "1"},
         };
         List<String> names = List.of(H3ModuleSupport.ADVERTISED_PORT, H3ModuleSupport.ADVERTISED_HOST, H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS,
             H3ModuleSupport.ALT_SVC_PERSIST, H3ModuleSupport.ALT_SVC_ON_HTTP3, H3ModuleSupport.UDP_PORT, H3ModuleSupport.PEM_DIRECTORY,
             H3ModuleSupport.BINDING, H3ModuleSupport.QUIC_HOST, H3ModuleSupport.IDLE_TIMEOUT, H3ModuleSupport.SESSION_MAX_DATA,
-            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME);
+            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME, H3ModuleSupport.READ_AHEAD_BYTES);
         for (String[] c : cases)
         {
             String[] values = new String[names.size()];
             values[names.indexOf(c[0])] = c[1];
             bad("Jetty module", c[0], c[1], c[0], () -> H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5],
-                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]).build());
+                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], values[16]).build());
         }
-        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class H3ModuleSupport
     public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
     public static final String MAX_CONNECTIONS = "jetty.h3connector.maxConnections";
+    public static final String READ_AHEAD_BYTES = "jetty.h3connector.readAheadBytes";
     public static final String CONGESTION_CONTROL = "jetty.quic.congestionControl";
     public static final String ALT_SVC_FRAME = "jetty.h3connector.altSvcFrame";
 
@@ -66,13 +67,14 @@ public final class H3ModuleSupport
                                      String bidirectionalMaxStreams,
                                      String maxConnections,
                                      String congestionControl,
-                                     String altSvcFrame)
+                                     String altSvcFrame,
+                                     String readAheadBytes)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame);
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, readAheadBytes);
         return H3Connector.attachTo(https, build(builder));
     }
 
@@ -97,7 +99,8 @@ public final class H3ModuleSupport
                                             String bidirectionalMaxStreams,
                                             String maxConnections,
                                             String congestionControl,
-                                            String altSvcFrame)
+                                            String altSvcFrame,
+                                            String readAheadBytes)
     {
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
@@ -171,6 +174,11 @@ public final class H3ModuleSupport
         if (!isBlank(altSvcFrame))
         {
             builder.altSvcFrame(parseEnum(ALT_SVC_FRAME, altSvcFrame, AltSvcFrameMode.class, "OFF, CONNECTION or CONNECTION_AND_STREAMS"));
+        }
+        if (!isBlank(readAheadBytes))
+        {
+            long bytes = parseLong(READ_AHEAD_BYTES, readAheadBytes, "a whole number of bytes", Long.MIN_VALUE);
+            apply(READ_AHEAD_BYTES, readAheadBytes, () -> builder.readAheadBytes(bytes));
         }
         return builder;
     }

@@ -29,7 +29,7 @@ class H3ModuleSupportTest
         String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
         values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
         return H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]);
+            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], values[16]);
     }
 
     static List<Arguments> badValues()
@@ -106,7 +106,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -116,7 +116,7 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
     }
 }

@@ -36,7 +36,7 @@ class JettyModuleDefaultsTest
     /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
     static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
         ALT_SVC_ON_HTTP3, UDP_PORT, PEM_DIRECTORY, BINDING, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
-        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME);
+        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, READ_AHEAD_BYTES);
 
     static List<String> mod;
     static Map<String, String> template;
@@ -74,7 +74,7 @@ class JettyModuleDefaultsTest
             template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT), template.get(PEM_DIRECTORY),
             template.get(BINDING), template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
             template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL),
-            template.get(ALT_SVC_FRAME)).build();
+            template.get(ALT_SVC_FRAME), template.get(READ_AHEAD_BYTES)).build();
         H3Options defaults = H3Options.builder().build();
         assertEquals(defaults.toString(), fromTemplate.toString());
 
@@ -87,6 +87,7 @@ class JettyModuleDefaultsTest
         assertEquals(String.valueOf(H3Options.DEFAULT_STREAM_MAX_DATA), template.get(STREAM_MAX_DATA));
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_STREAMS), template.get(BIDIRECTIONAL_MAX_STREAMS));
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_CONNECTIONS), template.get(MAX_CONNECTIONS));
+        assertEquals(String.valueOf(H3Options.DEFAULT_READ_AHEAD_BYTES), template.get(READ_AHEAD_BYTES));
         assertEquals(H3Options.DEFAULT_CONGESTION_CONTROL.name(), template.get(CONGESTION_CONTROL));
         assertEquals(QuicheBindingChoice.AUTO.name(), template.get(BINDING));
         assertEquals(defaults.altSvcFrame().name(), template.get(ALT_SVC_FRAME));

@@ -12,8 +12,8 @@ import java.util.ArrayDeque;
  *
  * <p>Why read ahead: the socket's kernel queue is capped by {@code net.core.rmem_max} (208 KiB on a stock Linux), and
  * Jetty's read loop runs each handshake step inline; a burst of 2,000 QUIC handshakes overflowed even an 8 MiB kernel
- * queue, and the clients whose packets were dropped backed off exponentially (1, 2, 4, ... 64 s) past their connect
- * timeout. Not thread-safe: {@link GuardedDatagramChannelEndPoint} locks it.
+ * queue (2,424 datagrams lost), and clients whose packets are dropped wait out exponential backoff (1, 2, 4, ... s).
+ * Not thread-safe: {@link GuardedDatagramChannelEndPoint} locks it.
  */
 final class ReadAheadQueue
 {

@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class QuicDatagramGuardTest
 {
@@ -66,6 +68,22 @@ class QuicDatagramGuardTest
         assertEquals(Verdict.CONNECTION_LIMIT, QuicDatagramGuard.check(QuicPackets.longHeader(0, 1, 8, 8, new byte[0], 1200), PEER, () -> false));
         assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(QuicPackets.longHeader(2, 1, 8, 8, new byte[0], 100), PEER, () -> false));
         assertEquals(Verdict.ADMIT, QuicDatagramGuard.check(ByteBuffer.wrap(new byte[]{0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}), PEER, () -> false));
+    }
+
+    /** What the connection limit is checked again for when a datagram leaves the read-ahead queue. */
+    @Test
+    void onlyVersion1InitialPacketsCountAsInitial()
+    {
+        assertTrue(QuicDatagramGuard.isInitial(QuicPackets.longHeader(0, 1, 8, 8, new byte[0], 1200)));
+        assertFalse(QuicDatagramGuard.isInitial(QuicPackets.longHeader(2, 1, 8, 8, new byte[0], 100)), "Handshake");
+        assertFalse(QuicDatagramGuard.isInitial(QuicPackets.longHeader(1, 1, 8, 8, new byte[0], 100)), "0-RTT");
+        assertFalse(QuicDatagramGuard.isInitial(QuicPackets.longHeader(0, 0x6b3343cf, 8, 8, new byte[0], 1200)), "another version");
+        assertFalse(QuicDatagramGuard.isInitial(ByteBuffer.wrap(new byte[]{0x40, 0, 0, 0, 1, 8})), "short header");
+        assertFalse(QuicDatagramGuard.isInitial(ByteBuffer.wrap(new byte[]{(byte)0xC0, 0, 0, 0})), "too short for a version");
+        ByteBuffer initial = QuicPackets.longHeader(0, 1, 8, 8, new byte[0], 1200);
+        int position = initial.position();
+        QuicDatagramGuard.isInitial(initial);
+        assertEquals(position, initial.position(), "the datagram is not consumed");
     }
 
     private static ByteBuffer truncatedToken()

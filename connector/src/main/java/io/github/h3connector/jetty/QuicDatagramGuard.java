@@ -30,7 +30,6 @@ import org.eclipse.jetty.quic.quiche.server.internal.SimpleTokenValidator;
 final class QuicDatagramGuard
 {
     static final int MIN_INITIAL_DATAGRAM = 1200;
-    private static final int QUIC_V1 = 0x00000001;
     private static final int MAX_CONNECTION_ID = 20;
     /** Long-header packet types of QUIC version 1 (RFC 9000 §17.2). */
     private static final int INITIAL_TYPE = 0;
@@ -64,7 +63,7 @@ final class QuicDatagramGuard
             return false;
         int at = datagram.position();
         int first = datagram.get(at) & 0xFF;
-        return (first & 0x80) != 0 && ((first >> 4) & 0x03) == INITIAL_TYPE && datagram.getInt(at + 1) == QUIC_V1;
+        return (first & 0x80) != 0 && ((first >> 4) & 0x03) == INITIAL_TYPE && datagram.getInt(at + 1) == QuicHeader.QUIC_V1;
     }
 
     /**
@@ -89,7 +88,7 @@ final class QuicDatagramGuard
         int dcidLength = datagram.get(at + 5) & 0xFF;
         if (version == 0)
             return Verdict.VERSION_NEGOTIATION;
-        if (version != QUIC_V1)
+        if (version != QuicHeader.QUIC_V1)
             return length < MIN_INITIAL_DATAGRAM ? Verdict.SMALL_UNSUPPORTED_VERSION : (dcidLength == 0 ? Verdict.ZERO_LENGTH_CONNECTION_ID : Verdict.ADMIT);
         if (dcidLength == 0)
             return Verdict.ZERO_LENGTH_CONNECTION_ID;

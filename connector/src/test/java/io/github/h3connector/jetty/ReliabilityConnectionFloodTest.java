@@ -25,7 +25,6 @@ import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.LifeCycle;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,11 +137,11 @@ class ReliabilityConnectionFloodTest
                 "burst of %d QUIC handshakes completed in %.1f s (%d open at the end of the burst), all reclaimed %.1f s later; " +
                 "%d idle connections (%d open on the server once all had connected, at most %d seen while connecting), heap after GC with them %.1f MiB (without %.1f MiB, %.1f KiB per connection incl. client side), " +
                 "reclaimed by the %d s idle timeout after %.1f s; legitimate client: %d requests, all 200 (%d retried once after a GOAWAY said not processed), slowest %.2f s; " +
-                "datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB; open QUIC connections at the end %d; " +
+                "%s; open QUIC connections at the end %d; " +
                 "baseline %s, after %s",
                 BURST, burstSeconds, openAfterBurst, reclaimBurst, IDLE, openIdle, peakOpenIdle, heapWithIdle / 1048576.0, heapWithout / 1048576.0,
-                (heapWithIdle - heapWithout) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore),
-                server.h3.statistics().getReadAheadPeakBytes() / 1024, server.h3.statistics().getOpenQuicConnections(), baseline, end));
+                (heapWithIdle - heapWithout) / 1024.0 / IDLE, SERVER_IDLE.toSeconds(), reclaimIdle, served.get(), retried.get(), slowest.get() / 1e9, queueFigure(server, kernelDropsBefore),
+                server.h3.statistics().getOpenQuicConnections(), baseline, end));
             assertEquals(0, server.h3.statistics().getOpenQuicConnections());
             assertTrue(served.get() > 0);
             long stopStart = System.nanoTime();
@@ -156,13 +155,9 @@ class ReliabilityConnectionFloodTest
 
     private static HTTP3Client client() throws Exception
     {
-        ClientConnector connector = new ClientConnector();
-        connector.setSslContextFactory(new SslContextFactory.Client(true));
+        ClientConnector connector = TestClients.connector();
         connector.setConnectTimeout(Duration.ofSeconds(120));
         connector.setIdleTimeout(Duration.ofSeconds(120));
-        // Jetty's default SO_REUSEADDR lets Linux give the same ephemeral UDP port to two client sockets; the server's
-        // answers then reach only one of them (2,000 sockets: 5 to 43 clients heard nothing and hit their connect timeout).
-        connector.setReuseAddress(false);
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client client = new HTTP3Client(quic, connector);
         client.addBean(quic);
@@ -225,13 +220,19 @@ class ReliabilityConnectionFloodTest
         {
             long[] times = Arrays.stream(completedNanos).filter(t -> t > 0).sorted().toArray();
             throw new AssertionError(String.format("%d of %d handshakes failed %s; the %d that completed took %s s (median, 90th percentile, last); " +
-                "datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB; server: %d connections opened, %s",
+                "%s; server: %d connections opened, %s",
                 count - sessions.size(), count, failures, times.length, times.length == 0 ? "-" : String.format("%.1f, %.1f, %.1f",
                     times[times.length / 2] / 1e9, times[times.length * 9 / 10] / 1e9, times[times.length - 1] / 1e9),
-                ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), server.h3.statistics().getReadAheadPeakBytes() / 1024,
-                server.h3.statistics().getQuicConnections(), server.h3.statistics()));
+                queueFigure(server, kernelDropsBefore), server.h3.statistics().getQuicConnections(), server.h3.statistics()));
         }
         return sessions;
+    }
+
+    /** What the server's socket queue and the read-ahead queue went through since {@code kernelDropsBefore}. */
+    private static String queueFigure(TestServer server, long kernelDropsBefore) throws java.io.IOException
+    {
+        return String.format("datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB",
+            ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), server.h3.statistics().getReadAheadPeakBytes() / 1024);
     }
 
     /** Waits until the server counts {@code expected} open QUIC connections; returns the seconds waited. */

@@ -99,6 +99,7 @@ public class H3QuicConnector extends QuicheServerConnector
         setPort(options.udpPort().orElse(options.port()));
         setIdleTimeout(options.idleTimeout().toMillis());
         getServerQuicConfiguration().addEventListener(statistics);
+        getServerQuicConfiguration().addEventListener(new ShutdownOnDisconnect());
         addBean(statistics);
     }
 
@@ -320,6 +321,27 @@ public class H3QuicConnector extends QuicheServerConnector
         catch (RejectedExecutionException x)
         {
             LOG.debug("scheduler stopped, no more idle-session closes", x);
+        }
+    }
+
+    /**
+     * Jetty 12.1.5 completes an HTTP/3 session's graceful-shutdown future only when it closes the session itself; when
+     * the client closed it (QUIC {@code CONNECTION_CLOSE}, as a browser does when it quits) and the session was still
+     * draining as the stop began, the future never completes, and {@code Server.stop()}, which waits for Jetty's
+     * session container directly, waits out the whole stop timeout. Once such a session has disconnected no request
+     * can be left on it, so its shutdown is complete.
+     */
+    private final class ShutdownOnDisconnect implements Session.Listener, java.util.EventListener
+    {
+        @Override
+        public void onDisconnect(Session session)
+        {
+            SessionContainer container = getBean(SessionContainer.class);
+            if (container == null || !container.isShutdown())
+                return;
+            HTTP3Session http3 = session instanceof ContainerLifeCycle quicSession ? http3Session(quicSession) : null;
+            if (http3 != null)
+                http3.shutdown().complete(null);
         }
     }
 

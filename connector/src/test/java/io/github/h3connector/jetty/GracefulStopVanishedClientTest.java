@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>A client that closed its connection itself (QUIC {@code CONNECTION_CLOSE}, as a browser does when it quits) just
  * before the stop held it too: Jetty keeps that session through the draining period, and its shutdown future never
- * completes once the close came from the peer (the demo's Chromium test failed so in CI, 1 run in 3 locally).
+ * completes once the close came from the peer (the demo's Chromium test failed so in CI, and in 5 of 11 local runs).
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GracefulStopVanishedClientTest

@@ -43,7 +43,7 @@ final class Clients implements AutoCloseable
         http1 = new HttpClient(new HttpClientTransportOverHTTP(connector()));
         http2 = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(connector())));
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
-        http3 = new HttpClient(new HttpClientTransportOverHTTP3(new HTTP3Client(quic, connector()), new QuicheTransport(quic)));
+        http3 = new HttpClient(new HttpClientTransportOverHTTP3(new HTTP3Client(quic, quicConnector()), new QuicheTransport(quic)));
         for (HttpClient client : new HttpClient[]{http1, http2, http3})
         {
             client.setFollowRedirects(false);
@@ -57,6 +57,17 @@ final class Clients implements AutoCloseable
     {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(new SslContextFactory.Client(true));
+        return connector;
+    }
+
+    /**
+     * A 4 MiB socket receive buffer for QUIC: with the default 208 KiB a server's burst can overflow a busy client's
+     * socket, and Jetty 12.1.5's client then stalls the download (docs/RELIABILITY.md, "Downloads stalled").
+     */
+    private static ClientConnector quicConnector()
+    {
+        ClientConnector connector = connector();
+        connector.setReceiveBufferSize(4 << 20);
         return connector;
     }
 

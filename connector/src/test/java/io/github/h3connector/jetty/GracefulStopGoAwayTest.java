@@ -41,7 +41,7 @@ class GracefulStopGoAwayTest
     void finalGoAwayCoversTheRequestsServedDuringTheDrain() throws Exception
     {
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
-        HTTP3Client client = new HTTP3Client(quic, TestClients.connector());
+        HTTP3Client client = new HTTP3Client(quic, TestClients.quicConnector());
         try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
         {
             server.server.setStopTimeout(20_000);

@@ -155,7 +155,7 @@ class ReliabilityConnectionFloodTest
 
     private static HTTP3Client client() throws Exception
     {
-        ClientConnector connector = TestClients.quicConnector();
+        ClientConnector connector = TestClients.connector();
         connector.setConnectTimeout(Duration.ofSeconds(120));
         connector.setIdleTimeout(Duration.ofSeconds(120));
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());

@@ -79,7 +79,7 @@ final class TestClients implements AutoCloseable
      * As {@link #connector()}, with a 4 MiB socket receive buffer (capped by {@code net.core.rmem_max}) for QUIC. With
      * the default 208 KiB, the server's congestion-window bursts overflowed the socket of a client on busy cores (229 to
      * 509 datagrams dropped), and Jetty 12.1.5's client, which acknowledges only when stream data becomes readable, never
-     * told the server what was missing: 2 MiB downloads stalled in 2 to 9 of 30 runs, in none of 70 with this buffer
+     * told the server what was missing: 2 MiB downloads stalled in 2 to 9 of 30 runs, in none of 100 with this buffer
      * (ngtcp2's client: none of 30 with its default).
      */
     static ClientConnector quicConnector()

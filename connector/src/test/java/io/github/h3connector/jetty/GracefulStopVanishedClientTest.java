@@ -2,7 +2,6 @@ package io.github.h3connector.jetty;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A graceful stop waits for requests in flight, not for QUIC connections to close. With stock Jetty 12.1.5 an HTTP/3
@@ -52,18 +50,13 @@ class GracefulStopVanishedClientTest
             client.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
 
-        long start = System.nanoTime();
-        server.server.stop(); // throws TimeoutException if it waited out the stop timeout
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(server.server.isStopped());
-        assertTrue(millis < 5_000, "graceful stop took " + millis + " ms");
+        assertStopsWithinFiveSeconds(server);
     }
 
     @Test
     void aClientThatJustClosedItsConnectionDoesNotHoldTheStop(@TempDir Path downloads) throws Exception
     {
-        if (!Files.isExecutable(GtlsClientInteropTest.GTLSCLIENT))
-            fail("gtlsclient not found at " + GtlsClientInteropTest.GTLSCLIENT + ": install it with 'apt-get install -y ngtcp2-client'");
+        GtlsClientInteropTest.requireGtlsclient();
         TestServer server = TestServer.started();
         server.server.setStopTimeout(10_000);
         int port = server.udpPort();
@@ -75,6 +68,12 @@ class GracefulStopVanishedClientTest
         // The close has arrived or is on its way; Jetty still holds the session (draining), so the stop meets it.
         assertEquals(1, server.h3.statistics().getOpenQuicConnections(), "the session left before the stop: nothing tested");
 
+        assertStopsWithinFiveSeconds(server);
+    }
+
+    /** Stops the server (stop timeout 10 s): it must end in under 5 s, without the stop timeout's exception. */
+    private static void assertStopsWithinFiveSeconds(TestServer server) throws Exception
+    {
         long start = System.nanoTime();
         server.server.stop(); // throws TimeoutException if it waited out the stop timeout
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

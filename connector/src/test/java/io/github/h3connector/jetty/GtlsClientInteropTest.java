@@ -23,14 +23,20 @@ class GtlsClientInteropTest
 {
     static final Path GTLSCLIENT = Path.of("/usr/bin/gtlsclient");
 
+    /** Fails (never skips) when ngtcp2's client is missing: CI installs it. */
+    static void requireGtlsclient()
+    {
+        if (!Files.isExecutable(GTLSCLIENT))
+            fail("gtlsclient not found at " + GTLSCLIENT + ": install it with 'apt-get install -y ngtcp2-client'");
+    }
+
     @TempDir
     Path downloads;
 
     @Test
     void gtlsclientGetsProtocolOverHttp3() throws Exception
     {
-        if (!Files.isExecutable(GTLSCLIENT))
-            fail("gtlsclient not found at " + GTLSCLIENT + ": install it with 'apt-get install -y ngtcp2-client'");
+        requireGtlsclient();
         try (TestServer server = TestServer.started())
         {
             int port = server.udpPort();

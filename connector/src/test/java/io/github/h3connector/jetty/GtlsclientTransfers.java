@@ -11,7 +11,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * 8 MiB HTTP/3 downloads and uploads through ngtcp2's {@code gtlsclient}, which drops the share of packets it is told
@@ -29,8 +28,7 @@ final class GtlsclientTransfers
 
     static void transfers(Path temp, double txLoss, double rxLoss, int downloads, int uploads) throws Exception
     {
-        if (!Files.isExecutable(GtlsClientInteropTest.GTLSCLIENT))
-            fail("gtlsclient not found at " + GtlsClientInteropTest.GTLSCLIENT + ": install it with 'apt-get install -y ngtcp2-client'");
+        GtlsClientInteropTest.requireGtlsclient();
         Path upload = temp.resolve("upload.bin");
         String uploadSha = ReliabilitySupport.content(upload, MIB << 20, 4242);
         try (TestServer server = ReliabilitySupport.started(H3Options.builder()))

@@ -1,12 +1,10 @@
 package io.github.h3connector.jetty;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
 import io.github.h3connector.altsvc.Alternative;
 import io.github.h3connector.altsvc.AltSvcException;
-import org.eclipse.jetty.quic.quiche.QuicheConfig;
 
 /**
  * Settings of the HTTP/3 connector and of its {@code Alt-Svc} advertisement. Immutable; made with {@link #builder()}.
@@ -18,17 +16,15 @@ import org.eclipse.jetty.quic.quiche.QuicheConfig;
  *   <tr><td>host</td><td>all interfaces</td><td>address to bind, TCP and UDP</td></tr>
  *   <tr><td>port</td><td>8443</td><td>TCP port for HTTPS (HTTP/1.1, HTTP/2); 0 picks a free one</td></tr>
  *   <tr><td>udpPort</td><td>the TCP port</td><td>UDP port for QUIC (HTTP/3)</td></tr>
- *   <tr><td>pemDirectory</td><td>a private temporary directory, removed on stop</td>
- *       <td>where the TLS key is exported for quiche; must be writable and private (mode 700)</td></tr>
  *   <tr><td>idleTimeout</td><td>30 s</td><td>QUIC connection idle timeout</td></tr>
  *   <tr><td>sessionMaxData</td><td>24 MiB</td><td>QUIC connection flow-control window</td></tr>
  *   <tr><td>streamMaxData</td><td>16 MiB</td><td>QUIC per-stream flow-control window, both directions</td></tr>
  *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
  *   <tr><td>maxConnections</td><td>4096</td><td>open QUIC connections; beyond it new connection attempts are dropped</td></tr>
- *   <tr><td>readAheadBytes</td><td>16 MiB</td><td>UDP datagrams read ahead of QUIC processing, so bursts of new connections are
- *       not dropped in the kernel; established connections' datagrams are processed first</td></tr>
- *   <tr><td>binding</td><td>AUTO</td><td>quiche binding: FFM on Java 22+, JNA otherwise</td></tr>
- *   <tr><td>congestionControl</td><td>BBR</td><td>QUIC congestion control: BBR, CUBIC (Jetty's own default) or RENO</td></tr>
+ *   <tr><td>eventLoops</td><td>the number of cores</td><td>UDP sockets and event loops sharing the port (epoll; 1 elsewhere)</td></tr>
+ *   <tr><td>congestionControl</td><td>BBR</td><td>QUIC congestion control: BBR, CUBIC or RENO</td></tr>
+ *   <tr><td>retry</td><td>UNDER_LOAD</td><td>when new clients must prove their address with a Retry round trip</td></tr>
+ *   <tr><td>secret</td><td>random per start</td><td>keys Retry tokens and stateless resets; share it between nodes</td></tr>
  *   <tr><td>advertisedPort</td><td>the UDP port</td><td>port in {@code Alt-Svc}, for NAT, load balancers, container port mapping</td></tr>
  *   <tr><td>advertisedHost</td><td>none (same host)</td><td>host in {@code Alt-Svc}</td></tr>
  *   <tr><td>maxAge</td><td>86400 s</td><td>{@code ma}: how long clients may remember the advertisement</td></tr>
@@ -44,22 +40,22 @@ public final class H3Options
     public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
     public static final long DEFAULT_MAX_STREAMS = 256;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
-    public static final long DEFAULT_READ_AHEAD_BYTES = 16L * 1024 * 1024;
-    public static final QuicheConfig.CongestionControl DEFAULT_CONGESTION_CONTROL = QuicheConfig.CongestionControl.BBR;
+    public static final CongestionControl DEFAULT_CONGESTION_CONTROL = CongestionControl.BBR;
+    public static final RetryPolicy DEFAULT_RETRY = RetryPolicy.UNDER_LOAD;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
 
     private final String host;
     private final int port;
     private final int udpPort;
-    private final Path pemDirectory;
     private final Duration idleTimeout;
     private final long sessionMaxData;
     private final long streamMaxData;
     private final long maxStreams;
     private final int maxConnections;
-    private final long readAheadBytes;
-    private final QuicheBindingChoice binding;
-    private final QuicheConfig.CongestionControl congestionControl;
+    private final int eventLoops;
+    private final CongestionControl congestionControl;
+    private final RetryPolicy retry;
+    private final byte[] secret;
     private final int advertisedPort;
     private final String advertisedHost;
     private final Duration maxAge;
@@ -72,15 +68,15 @@ public final class H3Options
         host = builder.host;
         port = builder.port;
         udpPort = builder.udpPort;
-        pemDirectory = builder.pemDirectory;
         idleTimeout = builder.idleTimeout;
         sessionMaxData = builder.sessionMaxData;
         streamMaxData = builder.streamMaxData;
         maxStreams = builder.maxStreams;
         maxConnections = builder.maxConnections;
-        readAheadBytes = builder.readAheadBytes;
-        binding = builder.binding;
+        eventLoops = builder.eventLoops;
         congestionControl = builder.congestionControl;
+        retry = builder.retry;
+        secret = builder.secret;
         advertisedPort = builder.advertisedPort;
         advertisedHost = builder.advertisedHost;
         maxAge = builder.maxAge;
@@ -116,12 +112,6 @@ public final class H3Options
         return udpPort < 0 ? Optional.empty() : Optional.of(udpPort);
     }
 
-    /** @return the PEM work directory, or empty for a private temporary one */
-    public Optional<Path> pemDirectory()
-    {
-        return Optional.ofNullable(pemDirectory);
-    }
-
     public Duration idleTimeout()
     {
         return idleTimeout;
@@ -147,19 +137,26 @@ public final class H3Options
         return maxConnections;
     }
 
-    public long readAheadBytes()
+    /** @return the UDP sockets, each with its own event loop, that share the port (epoll only) */
+    public int eventLoops()
     {
-        return readAheadBytes;
+        return eventLoops;
     }
 
-    public QuicheBindingChoice binding()
-    {
-        return binding;
-    }
-
-    public QuicheConfig.CongestionControl congestionControl()
+    public CongestionControl congestionControl()
     {
         return congestionControl;
+    }
+
+    public RetryPolicy retry()
+    {
+        return retry;
+    }
+
+    /** @return the secret that keys Retry tokens and stateless-reset tokens, or empty for a random one per start */
+    public Optional<byte[]> secret()
+    {
+        return Optional.ofNullable(secret).map(byte[]::clone);
     }
 
     /** @return the port to advertise, or empty to advertise the bound UDP port */
@@ -212,9 +209,10 @@ public final class H3Options
     public String toString()
     {
         return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
-            ", pemDirectory=" + (pemDirectory == null ? "temporary" : pemDirectory) + ", idleTimeout=" + idleTimeout +
-            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections + ", readAheadBytes=" + readAheadBytes +
-            ", binding=" + binding + ", congestionControl=" + congestionControl + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
+ ", idleTimeout=" + idleTimeout +
+            ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
+            ", eventLoops=" + eventLoops + ", congestionControl=" + congestionControl + ", retry=" + retry +
+            ", secret=" + (secret == null ? "random" : "set") + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
             ", advertiseOnHttp3=" + advertiseOnHttp3 + ", altSvcFrame=" + altSvcFrame + "}";
     }
@@ -225,15 +223,15 @@ public final class H3Options
         private String host;
         private int port = DEFAULT_PORT;
         private int udpPort = -1;
-        private Path pemDirectory;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private long sessionMaxData = DEFAULT_SESSION_MAX_DATA;
         private long streamMaxData = DEFAULT_STREAM_MAX_DATA;
         private long maxStreams = DEFAULT_MAX_STREAMS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private long readAheadBytes = DEFAULT_READ_AHEAD_BYTES;
-        private QuicheBindingChoice binding = QuicheBindingChoice.AUTO;
-        private QuicheConfig.CongestionControl congestionControl = DEFAULT_CONGESTION_CONTROL;
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private CongestionControl congestionControl = DEFAULT_CONGESTION_CONTROL;
+        private RetryPolicy retry = DEFAULT_RETRY;
+        private byte[] secret;
         private int advertisedPort = -1;
         private String advertisedHost;
         private Duration maxAge = DEFAULT_MAX_AGE;
@@ -250,15 +248,15 @@ public final class H3Options
             host = options.host;
             port = options.port;
             udpPort = options.udpPort;
-            pemDirectory = options.pemDirectory;
             idleTimeout = options.idleTimeout;
             sessionMaxData = options.sessionMaxData;
             streamMaxData = options.streamMaxData;
             maxStreams = options.maxStreams;
             maxConnections = options.maxConnections;
-            readAheadBytes = options.readAheadBytes;
-            binding = options.binding;
+            eventLoops = options.eventLoops;
             congestionControl = options.congestionControl;
+            retry = options.retry;
+            secret = options.secret;
             advertisedPort = options.advertisedPort;
             advertisedHost = options.advertisedHost;
             maxAge = options.maxAge;
@@ -285,13 +283,6 @@ public final class H3Options
         public Builder udpPort(int udpPort)
         {
             this.udpPort = udpPort == -1 ? -1 : checkPort("udpPort", udpPort, 0);
-            return this;
-        }
-
-        /** @param pemDirectory where to export the TLS key for quiche, or null (default) for a private temporary directory */
-        public Builder pemDirectory(Path pemDirectory)
-        {
-            this.pemDirectory = pemDirectory;
             return this;
         }
 
@@ -336,35 +327,45 @@ public final class H3Options
         }
 
         /**
-         * @param bytes the most bytes of UDP datagrams read from the socket ahead of QUIC processing, at least 64 KiB;
-         *        default 16 MiB. The kernel's own queue is capped by {@code net.core.rmem_max} (208 KiB on a stock
-         *        Linux), too small for a burst of new connections, whose clients then back off for seconds.
+         * @param loops the UDP sockets, each with its own event loop, that share the port through {@code SO_REUSEPORT},
+         *        1..256; default the number of cores. Only with epoll (Linux); elsewhere one socket serves the port.
          */
-        public Builder readAheadBytes(long bytes)
+        public Builder eventLoops(int loops)
         {
-            this.readAheadBytes = checkAtLeast("readAheadBytes", bytes, 64 * 1024);
+            if (loops < 1 || loops > 256)
+                throw new IllegalArgumentException("H3Options eventLoops must be between 1 and 256, got " + loops);
+            this.eventLoops = loops;
             return this;
         }
 
-        /** @param binding the quiche binding; default AUTO */
-        public Builder binding(QuicheBindingChoice binding)
-        {
-            if (binding == null)
-                throw new IllegalArgumentException("H3Options binding must be AUTO, FOREIGN or JNA, got null");
-            this.binding = binding;
-            return this;
-        }
-
-        /**
-         * @param congestionControl the congestion control of accepted QUIC connections; default BBR, which keeps
-         *        throughput under random packet loss (CUBIC, Jetty's own default, collapses to two packets per round
-         *        trip at 5 % loss), at about 20 % less throughput than CUBIC on a loss-free loopback
-         */
-        public Builder congestionControl(QuicheConfig.CongestionControl congestionControl)
+        /** @param congestionControl the congestion control of accepted QUIC connections; default BBR */
+        public Builder congestionControl(CongestionControl congestionControl)
         {
             if (congestionControl == null)
                 throw new IllegalArgumentException("H3Options congestionControl must be BBR, CUBIC or RENO, got null");
             this.congestionControl = congestionControl;
+            return this;
+        }
+
+        /** @param retry when new clients must first prove their address with a Retry round trip; default UNDER_LOAD */
+        public Builder retry(RetryPolicy retry)
+        {
+            if (retry == null)
+                throw new IllegalArgumentException("H3Options retry must be ALWAYS, UNDER_LOAD or NEVER, got null");
+            this.retry = retry;
+            return this;
+        }
+
+        /**
+         * @param secret at least 16 bytes that key Retry tokens and stateless-reset tokens, or null (default) for a
+         *        random one per start. Nodes behind one load balancer share it, so that each accepts the others' tokens
+         *        and can reset their connections. Keep it out of logs.
+         */
+        public Builder secret(byte[] secret)
+        {
+            if (secret != null && secret.length < 16)
+                throw new IllegalArgumentException("H3Options secret must have at least 16 bytes, got " + secret.length);
+            this.secret = secret == null ? null : secret.clone();
             return this;
         }
 

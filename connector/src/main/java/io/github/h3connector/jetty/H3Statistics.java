@@ -1,11 +1,8 @@
 package io.github.h3connector.jetty;
 
-import java.net.SocketAddress;
 import java.util.Collections;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.h3connector.HttpProtocol;
@@ -29,12 +26,9 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
     /** Sessions whose handshake completed and that have not disconnected; a set, because Jetty reports a disconnect
      *  for sessions that never opened too. */
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
-    private final Map<SocketAddress, Session> sessionsByPeer = new ConcurrentHashMap<>();
     private final LongAdder quicConnections = new LongAdder();
     private final LongAdder receivedDatagrams = new LongAdder();
     private final LongAdder droppedDatagrams = new LongAdder();
-    private final LongAdder failedSends = new LongAdder();
-    private final AtomicLong readAheadPeakBytes = new AtomicLong();
 
     public H3Statistics()
     {
@@ -72,38 +66,19 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         droppedDatagrams.increment();
     }
 
-    void onSendFailed()
-    {
-        failedSends.increment();
-    }
-
     @Override
     public void onOpen(Session session)
     {
         if (openSessions.add(session))
         {
             quicConnections.increment();
-            SocketAddress peer = session.getRemoteSocketAddress();
-            if (peer != null)
-                sessionsByPeer.put(peer, session);
         }
     }
 
     @Override
     public void onDisconnect(Session session)
     {
-        if (openSessions.remove(session))
-        {
-            SocketAddress peer = session.getRemoteSocketAddress();
-            if (peer != null)
-                sessionsByPeer.remove(peer, session);
-        }
-    }
-
-    /** @return the open session whose client sends from {@code peer}, or null */
-    Session sessionFrom(SocketAddress peer)
-    {
-        return sessionsByPeer.get(peer);
+        openSessions.remove(session);
     }
 
     /** @return a live view of the QUIC sessions open now */
@@ -184,27 +159,10 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         return receivedDatagrams.sum();
     }
 
-    @ManagedAttribute(value = "UDP datagrams dropped before QUIC processing as invalid (see QuicDatagramGuard)", readonly = true)
+    @ManagedAttribute(value = "QUIC Initial packets dropped before QUIC processing: at the connection limit, or during a graceful stop", readonly = true)
     public long getDroppedDatagrams()
     {
         return droppedDatagrams.sum();
-    }
-
-    @ManagedAttribute(value = "UDP sends that failed and were dropped like lost packets", readonly = true)
-    public long getFailedSends()
-    {
-        return failedSends.sum();
-    }
-
-    void onReadAhead(long queuedBytes)
-    {
-        readAheadPeakBytes.accumulateAndGet(queuedBytes, Math::max);
-    }
-
-    @ManagedAttribute(value = "Most bytes of UDP datagrams read ahead of QUIC processing at once (see H3Options.readAheadBytes)", readonly = true)
-    public long getReadAheadPeakBytes()
-    {
-        return readAheadPeakBytes.get();
     }
 
     @ManagedOperation(value = "Resets the counters, except open connections", impact = "ACTION")
@@ -219,8 +177,6 @@ public class H3Statistics implements Session.Listener, java.util.EventListener
         quicConnections.reset();
         receivedDatagrams.reset();
         droppedDatagrams.reset();
-        failedSends.reset();
-        readAheadPeakBytes.set(0);
     }
 
     @Override

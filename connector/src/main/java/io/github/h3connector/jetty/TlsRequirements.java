@@ -12,13 +12,17 @@ import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.ssl.AliasedX509ExtendedKeyManager;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * Checks, before any port is bound, that the TLS setup can serve QUIC: a readable keystore, the right passwords, and a
- * private key that TLS 1.3 in quiche (BoringSSL) can sign with: EC P-256 or P-384, or RSA of at least 2048 bits.
+ * private key that TLS 1.3 in BoringSSL can sign with: EC P-256 or P-384, or RSA of at least 2048 bits.
  */
 final class TlsRequirements
 {
@@ -26,7 +30,11 @@ final class TlsRequirements
     {
     }
 
-    static void check(SslContextFactory.Server ssl)
+    /**
+     * @return the key manager QUIC's TLS uses: the keystore's, limited to the cert alias when one is set
+     * @throws TlsConfigurationException when the setup cannot serve QUIC, with the fix in its message
+     */
+    static KeyManager check(SslContextFactory.Server ssl)
     {
         if (ssl == null)
             throw new TlsConfigurationException("HTTP/3 needs TLS, but no SslContextFactory.Server is configured: " +
@@ -50,7 +58,7 @@ final class TlsRequirements
                     try
                     {
                         keyStore.getKey(alias, keyPassword == null ? new char[0] : keyPassword.toCharArray());
-                        return;
+                        return keyManager(keyStore, keyPassword, ssl.getCertAlias());
                     }
                     catch (UnrecoverableKeyException x)
                     {
@@ -69,6 +77,18 @@ final class TlsRequirements
             (found.isEmpty() ? "no key entries" : String.join(", ", found)) +
             (ssl.getCertAlias() == null ? "" : ", looking only at cert alias '" + ssl.getCertAlias() + "'") +
             "): add an EC P-256 or RSA 2048+ key, e.g. keytool -genkeypair -keyalg EC -groupname secp256r1");
+    }
+
+    private static KeyManager keyManager(KeyStore keyStore, String keyPassword, String certAlias) throws GeneralSecurityException
+    {
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keyStore, keyPassword == null ? new char[0] : keyPassword.toCharArray());
+        for (KeyManager manager : factory.getKeyManagers())
+        {
+            if (manager instanceof X509ExtendedKeyManager x509)
+                return certAlias == null ? x509 : new AliasedX509ExtendedKeyManager(x509, certAlias);
+        }
+        throw new TlsConfigurationException("no X.509 key manager for the keystore (" + KeyManagerFactory.getDefaultAlgorithm() + ")");
     }
 
     private static KeyStore load(SslContextFactory.Server ssl)

@@ -1,15 +1,13 @@
 package io.github.h3connector.jetty.module;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
 import io.github.h3connector.jetty.AltSvcFrameMode;
+import io.github.h3connector.jetty.CongestionControl;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
-import io.github.h3connector.jetty.QuicheBindingChoice;
-import org.eclipse.jetty.quic.quiche.QuicheConfig;
+import io.github.h3connector.jetty.RetryPolicy;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -29,17 +27,16 @@ public final class H3ModuleSupport
     public static final String ALT_SVC_PERSIST = "jetty.h3connector.altSvcPersist";
     public static final String ALT_SVC_ON_HTTP3 = "jetty.h3connector.altSvcOnHttp3";
     public static final String UDP_PORT = "jetty.h3connector.udpPort";
-    public static final String PEM_DIRECTORY = "jetty.h3connector.pemDirectory";
-    public static final String BINDING = "jetty.h3connector.binding";
     public static final String QUIC_HOST = "jetty.quic.host";
     public static final String IDLE_TIMEOUT = "jetty.quic.idleTimeout";
     public static final String SESSION_MAX_DATA = "jetty.quic.sessionMaxData";
     public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
     public static final String MAX_CONNECTIONS = "jetty.h3connector.maxConnections";
-    public static final String READ_AHEAD_BYTES = "jetty.h3connector.readAheadBytes";
     public static final String CONGESTION_CONTROL = "jetty.quic.congestionControl";
     public static final String ALT_SVC_FRAME = "jetty.h3connector.altSvcFrame";
+    public static final String EVENT_LOOPS = "jetty.h3connector.eventLoops";
+    public static final String RETRY = "jetty.h3connector.retry";
 
     private H3ModuleSupport()
     {
@@ -58,8 +55,6 @@ public final class H3ModuleSupport
                                      String altSvcPersist,
                                      String altSvcOnHttp3,
                                      String udpPort,
-                                     String pemDirectory,
-                                     String binding,
                                      String quicHost,
                                      String idleTimeout,
                                      String sessionMaxData,
@@ -68,13 +63,14 @@ public final class H3ModuleSupport
                                      String maxConnections,
                                      String congestionControl,
                                      String altSvcFrame,
-                                     String readAheadBytes)
+                                     String eventLoops,
+                                     String retry)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
-            udpPort, pemDirectory, binding, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, readAheadBytes);
+            udpPort, isBlank(quicHost) ? https.getHost() : quicHost,
+            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, eventLoops, retry);
         return H3Connector.attachTo(https, build(builder));
     }
 
@@ -90,8 +86,6 @@ public final class H3ModuleSupport
                                             String altSvcPersist,
                                             String altSvcOnHttp3,
                                             String udpPort,
-                                            String pemDirectory,
-                                            String binding,
                                             String quicHost,
                                             String idleTimeout,
                                             String sessionMaxData,
@@ -100,7 +94,8 @@ public final class H3ModuleSupport
                                             String maxConnections,
                                             String congestionControl,
                                             String altSvcFrame,
-                                            String readAheadBytes)
+                                            String eventLoops,
+                                            String retry)
     {
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
@@ -123,22 +118,6 @@ public final class H3ModuleSupport
         {
             int port = parsePort(UDP_PORT, udpPort, "a port number 0..65535, or -1 for the port number of jetty.ssl.port");
             apply(UDP_PORT, udpPort, () -> builder.udpPort(port));
-        }
-        if (!isBlank(pemDirectory))
-        {
-            try
-            {
-                Path path = Path.of(pemDirectory.strip());
-                builder.pemDirectory(path);
-            }
-            catch (InvalidPathException x)
-            {
-                throw new IllegalArgumentException(PEM_DIRECTORY + " must be a directory path, got '" + show(pemDirectory) + "': " + x.getMessage(), x);
-            }
-        }
-        if (!isBlank(binding))
-        {
-            builder.binding(parseEnum(BINDING, binding, QuicheBindingChoice.class, "AUTO, FOREIGN or JNA"));
         }
         if (!isBlank(quicHost))
             builder.host(quicHost.strip());
@@ -169,16 +148,20 @@ public final class H3ModuleSupport
         }
         if (!isBlank(congestionControl))
         {
-            builder.congestionControl(parseEnum(CONGESTION_CONTROL, congestionControl, QuicheConfig.CongestionControl.class, "BBR, CUBIC or RENO"));
+            builder.congestionControl(parseEnum(CONGESTION_CONTROL, congestionControl, CongestionControl.class, "BBR, CUBIC or RENO"));
         }
         if (!isBlank(altSvcFrame))
         {
             builder.altSvcFrame(parseEnum(ALT_SVC_FRAME, altSvcFrame, AltSvcFrameMode.class, "OFF, CONNECTION or CONNECTION_AND_STREAMS"));
         }
-        if (!isBlank(readAheadBytes))
+        if (!isBlank(eventLoops))
         {
-            long bytes = parseLong(READ_AHEAD_BYTES, readAheadBytes, "a whole number of bytes", Long.MIN_VALUE);
-            apply(READ_AHEAD_BYTES, readAheadBytes, () -> builder.readAheadBytes(bytes));
+            long loops = parseLong(EVENT_LOOPS, eventLoops, "a whole number of event loops", Long.MIN_VALUE);
+            apply(EVENT_LOOPS, eventLoops, () -> builder.eventLoops((int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, loops))));
+        }
+        if (!isBlank(retry))
+        {
+            builder.retry(parseEnum(RETRY, retry, RetryPolicy.class, "ALWAYS, UNDER_LOAD or NEVER"));
         }
         return builder;
     }

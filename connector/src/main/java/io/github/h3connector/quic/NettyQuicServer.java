@@ -1,0 +1,401 @@
+package io.github.h3connector.quic;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.Quic;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicCodecDispatcher;
+import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.quic.common.QuicConfiguration;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The QUIC engine: Netty's QUIC codec (a release build of quiche with BoringSSL) on one UDP port, handing each
+ * established connection to Jetty as a {@link NettyQuicSession}.
+ *
+ * <p>With epoll, {@link Settings#eventLoops()} sockets share the port through {@code SO_REUSEPORT}, each with its own
+ * event loop; a {@link QuicCodecDispatcher} sends every packet to the socket that owns its connection, whatever socket
+ * the kernel delivered it to. Without epoll (macOS, Windows) one NIO socket and one event loop serve the port.
+ */
+public final class NettyQuicServer
+{
+    static final AttributeKey<NettyQuicStream> STREAM = AttributeKey.valueOf(NettyQuicStream.class, "stream");
+    static final ChannelHandler STREAM_HANDLER = new StreamHandler();
+    private static final Logger LOG = LoggerFactory.getLogger(NettyQuicServer.class);
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    private final Settings settings;
+    private final Executor executor;
+    private final QuicConfiguration configuration;
+    private final Session.Listener.Factory listeners;
+    private final Gate gate;
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    private final List<Channel> channels = new ArrayList<>();
+    private EventLoopGroup group;
+    private int localPort = -1;
+
+    /**
+     * Decides, per datagram and before QUIC sees it, what the connector wants: whether a new connection may start
+     * (connection limit, graceful stop), and who was heard from (graceful stop).
+     */
+    public interface Gate
+    {
+        boolean acceptNewConnection();
+
+        void heardFrom(SocketAddress peer);
+    }
+
+    /**
+     * @param host the address to bind, or null for all
+     * @param port the UDP port, 0 for any
+     * @param eventLoops sockets and event loops sharing the port (epoll only; 1 with NIO)
+     * @param idleTimeout closes connections silent for that long; advertised to clients as {@code max_idle_timeout}
+     * @param congestionControl {@code BBR}, {@code CUBIC} or {@code RENO}
+     * @param retryAbovePendingHandshakes sends Retry (address validation) to new clients while more handshakes than
+     *        this are pending: 0 always, {@link Integer#MAX_VALUE} never
+     * @param secret keys Retry tokens, connection ids and stateless-reset tokens; nodes that share it can validate
+     *        each other's tokens
+     */
+    public record Settings(String host, int port, int eventLoops, Duration idleTimeout, long sessionMaxData,
+                           long localBidirectionalStreamMaxData, long remoteBidirectionalStreamMaxData,
+                           long unidirectionalStreamMaxData, long bidirectionalMaxStreams, long unidirectionalMaxStreams,
+                           String congestionControl, int retryAbovePendingHandshakes, byte[] secret, KeyManager keyManager,
+                           String keyPassword)
+    {
+    }
+
+    public NettyQuicServer(Settings settings, Executor executor, QuicConfiguration configuration, Session.Listener.Factory listeners, Gate gate)
+    {
+        this.settings = settings;
+        this.executor = executor;
+        this.configuration = configuration;
+        this.listeners = listeners;
+        this.gate = gate;
+    }
+
+    /** @return why the native QUIC library cannot be used on this platform, or null when it can */
+    public static Throwable nativeLibraryUnavailability()
+    {
+        return Quic.isAvailable() ? null : Quic.unavailabilityCause();
+    }
+
+    /** @return the platforms the native library is shipped for */
+    public static List<String> supportedPlatforms()
+    {
+        return List.of("linux-x86_64", "linux-aarch_64", "osx-x86_64", "osx-aarch_64", "windows-x86_64");
+    }
+
+    /** @return "epoll" or "nio" */
+    public static String transport()
+    {
+        return Epoll.isAvailable() ? "epoll" : "nio";
+    }
+
+    public synchronized void start() throws IOException
+    {
+        boolean epoll = Epoll.isAvailable();
+        int loops = epoll ? Math.max(1, settings.eventLoops()) : 1;
+        group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        QuicSslContext ssl = QuicSslContextBuilder.forServer(settings.keyManager(), settings.keyPassword())
+            .applicationProtocols("h3")
+            .build();
+        Secrets secrets = new Secrets(settings.secret());
+        QuicServerCodecBuilder codec = new QuicServerCodecBuilder()
+            .sslContext(ssl)
+            .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .initialMaxData(settings.sessionMaxData())
+            .initialMaxStreamDataBidirectionalLocal(settings.localBidirectionalStreamMaxData())
+            .initialMaxStreamDataBidirectionalRemote(settings.remoteBidirectionalStreamMaxData())
+            .initialMaxStreamDataUnidirectional(settings.unidirectionalStreamMaxData())
+            .initialMaxStreamsBidirectional(settings.bidirectionalMaxStreams())
+            .initialMaxStreamsUnidirectional(settings.unidirectionalMaxStreams())
+            .congestionControlAlgorithm(QuicCongestionControlAlgorithm.valueOf(settings.congestionControl()))
+            .activeMigration(true)
+            .tokenHandler(new RetryTokenHandler(secrets, () -> pendingHandshakes.get() >= settings.retryAbovePendingHandshakes()))
+            .resetTokenGenerator(secrets.resetTokenGenerator())
+            .streamOption(ChannelOption.AUTO_READ, false)
+            .handler(new ChannelInitializer<QuicChannel>()
+            {
+                @Override
+                protected void initChannel(QuicChannel channel)
+                {
+                    channel.pipeline().addLast(new ConnectionHandler());
+                }
+            })
+            .streamHandler(STREAM_HANDLER);
+        ChannelHandler gateHandler = new GateHandler(gate);
+        QuicCodecDispatcher dispatcher = new QuicCodecDispatcher()
+        {
+            @Override
+            protected void initChannel(Channel channel, int localConnectionIdLength, QuicConnectionIdGenerator idGenerator)
+            {
+                channel.pipeline().addLast(gateHandler, codec.clone()
+                    .localConnectionIdLength(localConnectionIdLength)
+                    .connectionIdAddressGenerator(idGenerator)
+                    .build());
+            }
+        };
+        Bootstrap bootstrap = new Bootstrap()
+            .group(group)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+            .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+            .handler(dispatcher);
+        if (loops > 1)
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        try
+        {
+            int port = settings.port();
+            for (int i = 0; i < loops; i++)
+            {
+                InetSocketAddress address = settings.host() == null ? new InetSocketAddress(port) : new InetSocketAddress(settings.host(), port);
+                Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+                channels.add(channel);
+                port = ((InetSocketAddress)channel.localAddress()).getPort();
+            }
+            localPort = port;
+        }
+        catch (Throwable x)
+        {
+            stop();
+            if (x instanceof BindException bind)
+                throw bind;
+            if (x.getCause() instanceof BindException bind)
+                throw bind;
+            throw new IOException("cannot bind QUIC on UDP port " + settings.port() + ": " + x, x);
+        }
+        LOG.debug("QUIC on UDP {} with {} {} event loop(s)", localPort, loops, transport());
+    }
+
+    public synchronized int localPort()
+    {
+        return localPort;
+    }
+
+    /** @return handshakes that started and did not finish yet */
+    public int pendingHandshakes()
+    {
+        return pendingHandshakes.get();
+    }
+
+    /** Closes the sockets; connections still open are dropped. */
+    public synchronized void stop()
+    {
+        for (Channel channel : channels)
+            channel.close().syncUninterruptibly();
+        channels.clear();
+        localPort = -1;
+        if (group != null)
+        {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            group = null;
+        }
+    }
+
+    /** Before the codec: drops the Initial packets the connector does not want, records who is heard from. */
+    @ChannelHandler.Sharable
+    private static final class GateHandler extends ChannelInboundHandlerAdapter
+    {
+        private final Gate gate;
+
+        private GateHandler(Gate gate)
+        {
+            this.gate = gate;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message)
+        {
+            if (message instanceof DatagramPacket packet)
+            {
+                gate.heardFrom(packet.sender());
+                ByteBuf content = packet.content();
+                // Long header (0x80) with packet type Initial (QUIC v1: 0b00 in bits 0x30).
+                boolean initial = content.isReadable() && (content.getByte(content.readerIndex()) & 0xB0) == 0x80;
+                if (initial && !gate.acceptNewConnection())
+                {
+                    ReferenceCountUtil.release(message);
+                    return;
+                }
+            }
+            context.fireChannelRead(message);
+        }
+    }
+
+    /** One per QUIC connection: makes the Jetty session once the handshake is done. */
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter
+    {
+        private final List<QuicStreamChannel> earlyStreams = new ArrayList<>();
+        private NettyQuicSession session;
+        private QuicConnectionCloseEvent peerClose;
+        private boolean counted;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext context)
+        {
+            counted = true;
+            pendingHandshakes.incrementAndGet();
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext context)
+        {
+            handshakeEnded();
+            QuicChannel channel = (QuicChannel)context.channel();
+            session = new NettyQuicSession(executor, configuration, listeners.newListener(), channel, settings.idleTimeout().toMillis());
+            LifeCycle.start(session);
+            session.open();
+            for (QuicStreamChannel stream : earlyStreams)
+                session.onRemoteStream(stream);
+            earlyStreams.clear();
+            context.fireChannelActive();
+        }
+
+        void onRemoteStream(QuicStreamChannel stream)
+        {
+            if (session == null)
+                earlyStreams.add(stream);
+            else
+                session.onRemoteStream(stream);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object event)
+        {
+            if (event instanceof QuicConnectionCloseEvent close)
+            {
+                peerClose = close;
+                if (session != null)
+                    session.onPeerClose(close);
+            }
+            context.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext context)
+        {
+            handshakeEnded();
+            if (session != null)
+                session.onChannelInactive();
+            else if (LOG.isDebugEnabled())
+                LOG.debug("handshake with {} ended before it completed ({})", context.channel().remoteAddress(), peerClose);
+            context.fireChannelInactive();
+        }
+
+        private void handshakeEnded()
+        {
+            if (counted)
+            {
+                counted = false;
+                pendingHandshakes.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause)
+        {
+            LOG.debug("QUIC connection {} failed", context.channel(), cause);
+        }
+    }
+
+    /** On every stream: hands what quiche delivers to the {@link NettyQuicStream}. */
+    @ChannelHandler.Sharable
+    private static final class StreamHandler extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelActive(ChannelHandlerContext context) throws Exception
+        {
+            QuicStreamChannel channel = (QuicStreamChannel)context.channel();
+            if (!channel.isLocalCreated())
+            {
+                ConnectionHandler connection = channel.parent().pipeline().get(ConnectionHandler.class);
+                if (connection == null)
+                    channel.close();
+                else
+                    connection.onRemoteStream(channel);
+            }
+            super.channelActive(context);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message)
+        {
+            NettyQuicStream stream = context.channel().attr(STREAM).get();
+            if (stream != null && message instanceof ByteBuf buffer)
+                stream.onData(buffer);
+            else
+                ReferenceCountUtil.release(message);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext context)
+        {
+            NettyQuicStream stream = context.channel().attr(STREAM).get();
+            if (stream != null)
+                stream.onReadComplete();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object event)
+        {
+            NettyQuicStream stream = context.channel().attr(STREAM).get();
+            if (stream != null && event == ChannelInputShutdownReadComplete.INSTANCE)
+                stream.onFin();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause)
+        {
+            NettyQuicStream stream = context.channel().attr(STREAM).get();
+            if (stream != null)
+                stream.onReadFailure(cause);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext context)
+        {
+            NettyQuicStream stream = context.channel().attr(STREAM).get();
+            if (stream != null)
+                stream.onChannelClosed();
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.github.h3connector.quic;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Future;
+import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.quic.api.Stream;
+import org.eclipse.jetty.quic.api.frames.ConnectionCloseFrame;
+import org.eclipse.jetty.quic.api.frames.MaxDataFrame;
+import org.eclipse.jetty.quic.api.frames.MaxStreamsFrame;
+import org.eclipse.jetty.quic.common.AbstractSession;
+import org.eclipse.jetty.quic.common.QuicConfiguration;
+import org.eclipse.jetty.quic.common.StreamId;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jetty QUIC {@link Session} on a Netty {@link QuicChannel}: one established QUIC connection.
+ *
+ * <p>Jetty's HTTP/3 runs on top unchanged: it gets this session through {@code ProtocolSession.Factory}, opens its
+ * control and QPACK streams with {@link #newStream}, and sees the client's streams through its listener. Tasks it
+ * offers that may block (the application) run on Jetty's executor, never on the event loop.
+ */
+public final class NettyQuicSession extends AbstractSession
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NettyQuicSession.class);
+
+    private final Map<Long, NettyQuicStream> streams = new ConcurrentHashMap<>();
+    private final AtomicLong localUnidirectional = new AtomicLong();
+    private final AtomicLong localBidirectional = new AtomicLong();
+    private final AtomicBoolean disconnected = new AtomicBoolean();
+    private final QuicChannel channel;
+    private final long idleTimeout;
+    private volatile QuicConnectionCloseEvent peerClose;
+
+    NettyQuicSession(Executor executor, QuicConfiguration configuration, Session.Listener listener, QuicChannel channel, long idleTimeout)
+    {
+        super(executor, configuration, listener);
+        this.channel = channel;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** @return the Netty channel of this connection, for statistics and diagnostics */
+    public QuicChannel channel()
+    {
+        return channel;
+    }
+
+    @Override
+    public String getId()
+    {
+        return String.valueOf(channel.localAddress());
+    }
+
+    /** @return the application protocol the client chose with ALPN, or null */
+    public String getNegotiatedProtocol()
+    {
+        return channel.sslEngine() == null ? null : channel.sslEngine().getApplicationProtocol();
+    }
+
+    @Override
+    public long newStreamId(boolean bidirectional)
+    {
+        AtomicLong counter = bidirectional ? localBidirectional : localUnidirectional;
+        return StreamId.newStreamId(counter.getAndIncrement(), bidirectional, false);
+    }
+
+    /**
+     * Opens a server-initiated stream. Netty numbers streams itself, in the order they are opened, which is the order
+     * Jetty asks for ids; a mismatch would mean frames on the wrong stream, so it fails loudly.
+     */
+    @Override
+    public Stream newStream(long streamId, Stream.Listener listener)
+    {
+        QuicStreamType type = StreamId.isBidirectional(streamId) ? QuicStreamType.BIDIRECTIONAL : QuicStreamType.UNIDIRECTIONAL;
+        Future<QuicStreamChannel> created = channel.createStream(type, NettyQuicServer.STREAM_HANDLER);
+        QuicStreamChannel streamChannel = created.syncUninterruptibly().getNow();
+        if (streamChannel.streamId() != streamId)
+        {
+            streamChannel.close();
+            throw new IllegalStateException("QUIC stream id mismatch: Jetty expected " + streamId + ", Netty opened " + streamChannel.streamId());
+        }
+        NettyQuicStream stream = new NettyQuicStream(this, streamChannel, true);
+        stream.setListener(listener);
+        streams.put(streamId, stream);
+        streamChannel.attr(NettyQuicServer.STREAM).set(stream);
+        return stream;
+    }
+
+    /** Event loop: a stream the client opened. */
+    void onRemoteStream(QuicStreamChannel streamChannel)
+    {
+        NettyQuicStream stream = new NettyQuicStream(this, streamChannel, false);
+        streamChannel.attr(NettyQuicServer.STREAM).set(stream);
+        streams.put(stream.getId(), stream);
+        stream.setListener(notifyNewStream());
+        stream.notifyNewStream();
+    }
+
+    @Override
+    public Stream getStream(long streamId)
+    {
+        return streams.get(streamId);
+    }
+
+    @Override
+    public Collection<Stream> getStreams()
+    {
+        return List.copyOf(streams.values());
+    }
+
+    boolean remove(NettyQuicStream stream)
+    {
+        return streams.remove(stream.getId()) != null;
+    }
+
+    @Override
+    public void maxStreams(MaxStreamsFrame frame, Promise.Invocable<Session> promise)
+    {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void ping(Promise.Invocable<Session> promise)
+    {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void maxData(MaxDataFrame frame, Promise.Invocable<Session> promise)
+    {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void disconnect(ConnectionCloseFrame frame, Throwable failure, Promise.Invocable<Session> promise)
+    {
+        if (!disconnected.compareAndSet(false, true))
+        {
+            promise.succeeded(this);
+            return;
+        }
+        if (LOG.isDebugEnabled())
+            LOG.atDebug().setCause(failure).log("disconnecting {} {}", frame, this);
+        // A session failure: the streams go with the connection, no per-stream reset.
+        for (NettyQuicStream stream : new ArrayList<>(streams.values()))
+            stream.disconnect(false, frame.getErrorCode(), failure, Promise.Invocable.noop());
+        onEventLoop(() ->
+        {
+            if (channel.isOpen())
+            {
+                String reason = frame.getReason() == null ? "" : frame.getReason();
+                channel.close(true, (int)frame.getErrorCode(), Unpooled.copiedBuffer(reason, StandardCharsets.UTF_8))
+                    .addListener(f -> disconnected(promise));
+            }
+            else
+            {
+                disconnected(promise);
+            }
+        });
+    }
+
+    private void disconnected(Promise.Invocable<Session> promise)
+    {
+        LifeCycle.stop(this);
+        emitDisconnect();
+        complete(promise, this, null);
+    }
+
+    /** Event loop: the peer sent CONNECTION_CLOSE. */
+    void onPeerClose(QuicConnectionCloseEvent event)
+    {
+        peerClose = event;
+    }
+
+    /** Event loop: the connection is gone (closed by either side, idle timeout, stateless reset). */
+    void onChannelInactive()
+    {
+        if (disconnected.get())
+            return;
+        QuicConnectionCloseEvent close = peerClose;
+        ConnectionCloseFrame frame = close != null
+            ? new ConnectionCloseFrame(close.error(), new String(close.reason(), StandardCharsets.UTF_8))
+            : new ConnectionCloseFrame(0, channel.isTimedOut() ? "idle_timeout" : "closed");
+        // Inwards first (HTTP/3 fails its streams), which ends in disconnect(); then make sure it did.
+        notifyClose(frame);
+        disconnect(frame, null, Promise.Invocable.noop());
+    }
+
+    void open()
+    {
+        emitOpen();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress()
+    {
+        return channel.localSocketAddress();
+    }
+
+    @Override
+    public SocketAddress getRemoteSocketAddress()
+    {
+        // Follows the client across migrations and NAT rebinding.
+        return channel.remoteSocketAddress();
+    }
+
+    @Override
+    public long getLocalBidirectionalMaxStreams()
+    {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public long getIdleTimeout()
+    {
+        return idleTimeout;
+    }
+
+    @Override
+    public X509Certificate[] getPeerCertificates()
+    {
+        try
+        {
+            if (channel.sslEngine() == null)
+                return null;
+            Certificate[] certificates = channel.sslEngine().getSession().getPeerCertificates();
+            List<X509Certificate> x509 = new ArrayList<>();
+            for (Certificate certificate : certificates)
+            {
+                if (certificate instanceof X509Certificate c)
+                    x509.add(c);
+            }
+            return x509.isEmpty() ? null : x509.toArray(X509Certificate[]::new);
+        }
+        catch (SSLPeerUnverifiedException x)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * Runs a task of the protocol above: inline when the caller asked for it and that cannot block an event loop,
+     * otherwise on Jetty's executor.
+     */
+    @Override
+    public void offerTask(Runnable task, boolean dispatch)
+    {
+        if (task == null)
+            return;
+        boolean onEventLoop = channel.eventLoop().inEventLoop();
+        if (!dispatch && (!onEventLoop || Invocable.getInvocationType(task) == Invocable.InvocationType.NON_BLOCKING))
+            task.run();
+        else
+            execute(task);
+    }
+
+    void onEventLoop(Runnable task)
+    {
+        if (channel.eventLoop().inEventLoop())
+            task.run();
+        else
+            channel.eventLoop().execute(task);
+    }
+
+    /** Completes a Jetty promise: inline when it says it does not block, otherwise on Jetty's executor. */
+    <T> void complete(Promise.Invocable<T> promise, T result, Throwable failure)
+    {
+        Runnable completion = failure == null ? () -> promise.succeeded(result) : () -> promise.failed(failure);
+        if (promise.getInvocationType() == Invocable.InvocationType.NON_BLOCKING || !channel.eventLoop().inEventLoop())
+            completion.run();
+        else
+            execute(completion);
+    }
+
+    private void execute(Runnable task)
+    {
+        try
+        {
+            getExecutor().execute(task);
+        }
+        catch (RejectedExecutionException x)
+        {
+            // The executor is stopping: run it here rather than lose it.
+            LOG.debug("executor rejected {}, running it inline", task, x);
+            task.run();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "%s@%x[%s %s]".formatted(getClass().getSimpleName(), hashCode(), channel.remoteSocketAddress(), disconnected.get() ? "disconnected" : "open");
+    }
+}

@@ -1,0 +1,484 @@
+package io.github.h3connector.quic;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.WritePendingException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.quic.api.Stream;
+import org.eclipse.jetty.quic.api.frames.ResetFrame;
+import org.eclipse.jetty.quic.common.AbstractStream;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.AutoLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jetty QUIC {@link Stream} on a Netty {@link QuicStreamChannel}.
+ *
+ * <p>Reads: the channel does not read by itself (auto-read off), so bytes stay in quiche, and count against the
+ * client's flow-control window, until the protocol above demands them: a slow application holds a fast client.
+ * Writes: the buffers go to quiche as they are (no copy on our side) and the promise completes once quiche has taken
+ * them all, which it does only within the client's flow-control window: a slow client holds the application.
+ *
+ * <p>Everything that touches the channel runs on its event loop; listener notifications run there too, one at a time
+ * for all streams of a connection, as Jetty's HTTP/3 session expects. Jetty callbacks that may block are completed on
+ * Jetty's executor ({@link NettyQuicSession#complete}).
+ */
+final class NettyQuicStream extends AbstractStream
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NettyQuicStream.class);
+    private static final Stream.Listener DISCARDING = new Stream.Listener() {};
+
+    private final AutoLock lock = new AutoLock();
+    private final AtomicReference<CloseState> closeState = new AtomicReference<>(CloseState.NOT_CLOSED);
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final NettyQuicSession session;
+    private final QuicStreamChannel channel;
+    // Guarded by lock: what quiche gave us and the protocol has not read yet.
+    private final ArrayDeque<ByteBuf> received = new ArrayDeque<>();
+    private boolean finReceived;
+    private Throwable failure;
+    private boolean demand;
+    // Event loop only.
+    private boolean delivering;
+    private volatile Promise.Invocable<Stream> pendingWrite;
+
+    NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local)
+    {
+        super(channel.streamId(), local);
+        this.session = session;
+        this.channel = channel;
+        setIdleTimeout(session.getQuicConfiguration().getStreamIdleTimeout());
+    }
+
+    QuicStreamChannel channel()
+    {
+        return channel;
+    }
+
+    @Override
+    public NettyQuicSession getSession()
+    {
+        return session;
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return closeState.get() == CloseState.CLOSED;
+    }
+
+    @Override
+    public boolean isLocallyClosed()
+    {
+        return closeState.get() == CloseState.LOCALLY_CLOSED;
+    }
+
+    @Override
+    public boolean isRemotelyClosed()
+    {
+        CloseState state = closeState.get();
+        return state == CloseState.REMOTELY_CLOSED || state == CloseState.CLOSED;
+    }
+
+    // ---- reading ----
+
+    @Override
+    public Content.Chunk read()
+    {
+        ByteBuf buffer;
+        boolean last;
+        try (AutoLock ignored = lock.lock())
+        {
+            if (failure != null)
+                return Content.Chunk.from(failure, true);
+            buffer = received.poll();
+            last = finReceived && received.isEmpty();
+        }
+        if (last)
+            updateCloseState(CloseState.REMOTELY_CLOSED);
+        if (buffer == null)
+            return last ? Content.Chunk.EOF : null;
+        notIdle();
+        Runnable release = buffer::release;
+        return Content.Chunk.from(buffer.nioBuffer(), last, release);
+    }
+
+    @Override
+    public void demand()
+    {
+        try (AutoLock ignored = lock.lock())
+        {
+            demand = true;
+        }
+        // Never inline: Jetty demands from inside the code that creates the stream's endpoint, before the listener
+        // can take data (and the API promises no recursion from onDataAvailable either).
+        channel.eventLoop().execute(this::deliver);
+    }
+
+    /** Event loop: calls the listener while there is demand and something to read, else asks quiche for more. */
+    private void deliver()
+    {
+        if (delivering)
+            return; // the outer call loops
+        delivering = true;
+        try
+        {
+            while (true)
+            {
+                boolean available;
+                try (AutoLock ignored = lock.lock())
+                {
+                    if (!demand)
+                        return;
+                    available = hasSomethingToRead();
+                    if (available)
+                        demand = false;
+                }
+                if (!available)
+                {
+                    if (!channel.isActive())
+                        return;
+                    // May read synchronously (then loop to notify) or later (then onReadComplete calls deliver()).
+                    channel.read();
+                    try (AutoLock ignored = lock.lock())
+                    {
+                        if (!hasSomethingToRead())
+                            return;
+                    }
+                    continue;
+                }
+                notifyDataAvailable();
+            }
+        }
+        finally
+        {
+            delivering = false;
+        }
+    }
+
+    private boolean hasSomethingToRead()
+    {
+        return !received.isEmpty() || finReceived || failure != null;
+    }
+
+    void onData(ByteBuf buffer)
+    {
+        try (AutoLock ignored = lock.lock())
+        {
+            if (failure == null && !finReceived)
+            {
+                received.add(buffer);
+                return;
+            }
+        }
+        buffer.release();
+    }
+
+    void onReadComplete()
+    {
+        deliver();
+    }
+
+    void onFin()
+    {
+        try (AutoLock ignored = lock.lock())
+        {
+            finReceived = true;
+        }
+        deliver();
+    }
+
+    /** The peer reset the stream, or reading from quiche failed. */
+    void onReadFailure(Throwable cause)
+    {
+        try (AutoLock ignored = lock.lock())
+        {
+            if (failure != null)
+                return;
+            failure = cause;
+            releaseReceived();
+        }
+        updateCloseState(CloseState.REMOTELY_CLOSED);
+        if (cause instanceof QuicStreamResetException reset)
+            notifyReset(new ResetFrame(getId(), reset.applicationProtocolCode(), 0));
+        notifyFailure(cause);
+    }
+
+    /** The channel closed: quiche is done with the stream, or the connection went away. */
+    void onChannelClosed()
+    {
+        Promise.Invocable<Stream> write = pendingWrite;
+        if (write != null && writing.get())
+            failWrite(write, new AsynchronousCloseException());
+        CloseState previous = closeState.getAndSet(CloseState.CLOSED);
+        if (previous != CloseState.CLOSED)
+            removeAndNotifyClose();
+        try (AutoLock ignored = lock.lock())
+        {
+            releaseReceived();
+        }
+    }
+
+    private void releaseReceived()
+    {
+        ByteBuf buffer;
+        while ((buffer = received.poll()) != null)
+            buffer.release();
+    }
+
+    // ---- writing ----
+
+    @Override
+    public void data(boolean last, List<ByteBuffer> buffers, Promise.Invocable<Stream> promise)
+    {
+        if (!writing.compareAndSet(false, true))
+        {
+            promise.failed(new WritePendingException());
+            return;
+        }
+        pendingWrite = promise;
+        notIdle();
+        session.onEventLoop(() -> write(last, buffers, promise));
+    }
+
+    /**
+     * Event loop. Each buffer is one write; the last one carries the FIN, so nothing can overtake queued data. The
+     * buffers are copied out of the caller's list first: a write quiche takes at once completes at once, and the
+     * caller may then reuse its list for the next frame before this loop is done.
+     */
+    private void write(boolean last, List<ByteBuffer> list, Promise.Invocable<Stream> promise)
+    {
+        ByteBuffer[] buffers = list.stream().filter(ByteBuffer::hasRemaining).toArray(ByteBuffer[]::new);
+        WriteCompletion completion = new WriteCompletion(last, buffers, promise, Math.max(buffers.length, 1));
+        if (buffers.length == 0)
+        {
+            if (last)
+                channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true)).addListener(completion);
+            else
+                completion.operationComplete(channel.newSucceededFuture());
+            return;
+        }
+        for (int i = 0; i < buffers.length; i++)
+        {
+            ByteBuf wrapped = Unpooled.wrappedBuffer(buffers[i]);
+            Object message = last && i == buffers.length - 1 ? new DefaultQuicStreamFrame(wrapped, true) : wrapped;
+            channel.write(message).addListener(completion);
+        }
+        channel.flush();
+    }
+
+    private final class WriteCompletion implements io.netty.channel.ChannelFutureListener
+    {
+        private final boolean last;
+        private final ByteBuffer[] buffers;
+        private final Promise.Invocable<Stream> promise;
+        private int outstanding;
+        private Throwable failure;
+
+        private WriteCompletion(boolean last, ByteBuffer[] buffers, Promise.Invocable<Stream> promise, int outstanding)
+        {
+            this.last = last;
+            this.buffers = buffers;
+            this.promise = promise;
+            this.outstanding = outstanding;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future)
+        {
+            // Event loop: no lock needed.
+            if (!future.isSuccess() && failure == null)
+                failure = future.cause();
+            if (--outstanding > 0)
+                return;
+            if (failure != null)
+            {
+                failWrite(promise, failure);
+                return;
+            }
+            // Jetty expects written buffers to be consumed, as its own QUIC implementation leaves them.
+            for (ByteBuffer buffer : buffers)
+                buffer.position(buffer.limit());
+            if (last)
+                updateCloseState(CloseState.LOCALLY_CLOSED);
+            pendingWrite = null;
+            writing.set(false);
+            session.complete(promise, NettyQuicStream.this, null);
+        }
+    }
+
+    private void failWrite(Promise.Invocable<Stream> promise, Throwable cause)
+    {
+        if (pendingWrite != promise)
+            return;
+        pendingWrite = null;
+        writing.set(false);
+        updateCloseState(CloseState.LOCALLY_CLOSED);
+        session.complete(promise, this, cause);
+    }
+
+    // ---- other frames ----
+
+    @Override
+    public void maxData(long maxData, Promise.Invocable<Stream> promise)
+    {
+        // quiche sends MAX_STREAM_DATA itself as data is read.
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void dataBlocked(long offset, Promise.Invocable<Stream> promise)
+    {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void reset(long appErrorCode, Promise.Invocable<Stream> promise)
+    {
+        updateCloseState(CloseState.LOCALLY_CLOSED);
+        session.onEventLoop(() -> channel.shutdownOutput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
+    }
+
+    @Override
+    public void stopSending(long appErrorCode, Promise.Invocable<Stream> promise)
+    {
+        // Data may still be in flight, so the close state does not change here.
+        session.onEventLoop(() -> channel.shutdownInput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
+    }
+
+    @Override
+    public void disconnect(long appErrorCode, Throwable failure, Promise.Invocable<Stream> promise)
+    {
+        disconnect(true, appErrorCode, failure, promise);
+    }
+
+    void disconnect(boolean stopAndReset, long appErrorCode, Throwable cause, Promise.Invocable<Stream> promise)
+    {
+        if (LOG.isDebugEnabled())
+            LOG.debug("disconnecting 0x{} stopAndReset={} {}", Long.toHexString(appErrorCode), stopAndReset, this, cause);
+        Promise.Invocable<Stream> write = pendingWrite;
+        if (write != null)
+            failWrite(write, cause != null ? cause : new AsynchronousCloseException());
+        CloseState previous = closeState.getAndSet(CloseState.CLOSED);
+        if (previous != CloseState.CLOSED)
+            removeAndNotifyClose();
+        try (AutoLock ignored = lock.lock())
+        {
+            if (failure == null)
+                failure = cause != null ? cause : new AsynchronousCloseException();
+            releaseReceived();
+        }
+        if (!stopAndReset || previous == CloseState.CLOSED)
+        {
+            session.complete(promise, this, null);
+            return;
+        }
+        boolean stop = previous != CloseState.REMOTELY_CLOSED;
+        boolean reset = previous != CloseState.LOCALLY_CLOSED && (isBidirectional() || isLocal());
+        session.onEventLoop(() ->
+        {
+            if (stop && (isBidirectional() || !isLocal()))
+                channel.shutdownInput((int)appErrorCode);
+            if (reset)
+                channel.shutdownOutput((int)appErrorCode);
+            session.complete(promise, this, null);
+        });
+    }
+
+    // ---- state and notifications ----
+
+    private void updateCloseState(CloseState event)
+    {
+        while (true)
+        {
+            CloseState current = closeState.get();
+            CloseState next = switch (current)
+            {
+                case NOT_CLOSED -> event;
+                case LOCALLY_CLOSED -> event == CloseState.REMOTELY_CLOSED || event == CloseState.CLOSED ? CloseState.CLOSED : current;
+                case REMOTELY_CLOSED -> event == CloseState.LOCALLY_CLOSED || event == CloseState.CLOSED ? CloseState.CLOSED : current;
+                case CLOSED -> current;
+            };
+            if (next == current)
+                return;
+            if (closeState.compareAndSet(current, next))
+            {
+                if (next == CloseState.CLOSED)
+                    removeAndNotifyClose();
+                return;
+            }
+        }
+    }
+
+    private void removeAndNotifyClose()
+    {
+        if (session.remove(this))
+        {
+            Stream.Listener listener = getListener();
+            if (listener != null)
+                notify(() -> listener.onClose(this), listener);
+        }
+    }
+
+    void notifyNewStream()
+    {
+        Stream.Listener listener = getListener();
+        if (listener != null)
+            notify(() -> listener.onNewStream(this, null), listener);
+    }
+
+    private void notifyDataAvailable()
+    {
+        Stream.Listener listener = getListener() == null ? DISCARDING : getListener();
+        notify(() -> listener.onDataAvailable(this, false), listener);
+    }
+
+    private void notifyReset(ResetFrame frame)
+    {
+        Stream.Listener listener = getListener();
+        if (listener != null)
+            notify(() -> listener.onReset(this, frame), listener);
+    }
+
+    private void notifyFailure(Throwable cause)
+    {
+        Stream.Listener listener = getListener();
+        if (listener != null)
+            notify(() -> listener.onFailure(this, cause), listener);
+    }
+
+    private static void notify(Runnable notification, Stream.Listener listener)
+    {
+        try
+        {
+            notification.run();
+        }
+        catch (Throwable x)
+        {
+            LOG.info("failure while notifying listener {}", listener, x);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "%s[%s]".formatted(super.toString(), closeState.get());
+    }
+
+    private enum CloseState
+    {
+        NOT_CLOSED, LOCALLY_CLOSED, REMOTELY_CLOSED, CLOSED
+    }
+}

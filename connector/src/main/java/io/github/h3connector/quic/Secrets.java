@@ -1,0 +1,71 @@
+package io.github.h3connector.quic;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.netty.handler.codec.quic.QuicResetTokenGenerator;
+
+/**
+ * The server secret and what is derived from it: Retry-token MACs and stateless-reset tokens (RFC 9000 section 10.3).
+ * Nodes configured with the same secret validate each other's tokens and reset each other's connections.
+ */
+final class Secrets
+{
+    private static final String HMAC = "HmacSHA256";
+    private static final int MINIMUM_BYTES = 16;
+
+    private final SecretKeySpec tokenKey;
+    private final SecretKeySpec resetKey;
+
+    /** @param secret at least 16 bytes, or null for a random one (this node alone) */
+    Secrets(byte[] secret)
+    {
+        byte[] key = secret;
+        if (key == null)
+        {
+            key = new byte[32];
+            new SecureRandom().nextBytes(key);
+        }
+        if (key.length < MINIMUM_BYTES)
+            throw new IllegalArgumentException("QUIC secret must have at least " + MINIMUM_BYTES + " bytes, got " + key.length);
+        // One key per use, so that a token MAC can never be replayed as a reset token or the reverse.
+        tokenKey = new SecretKeySpec(mac(new SecretKeySpec(key, HMAC), "retry-token".getBytes()), HMAC);
+        resetKey = new SecretKeySpec(mac(new SecretKeySpec(key, HMAC), "stateless-reset".getBytes()), HMAC);
+    }
+
+    byte[] tokenMac(byte[]... parts)
+    {
+        return mac(tokenKey, parts);
+    }
+
+    QuicResetTokenGenerator resetTokenGenerator()
+    {
+        return connectionId ->
+        {
+            byte[] id = new byte[connectionId.remaining()];
+            connectionId.duplicate().get(id);
+            byte[] token = new byte[16];
+            System.arraycopy(mac(resetKey, id), 0, token, 0, token.length);
+            return ByteBuffer.wrap(token);
+        };
+    }
+
+    private static byte[] mac(SecretKeySpec key, byte[]... parts)
+    {
+        try
+        {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(key);
+            for (byte[] part : parts)
+                mac.update(part);
+            return mac.doFinal();
+        }
+        catch (GeneralSecurityException x)
+        {
+            throw new IllegalStateException(HMAC + " is not available", x);
+        }
+    }
+}

@@ -16,6 +16,6 @@ public class QuicNativeLibraryException extends H3StartupException
         String platform = System.getProperty("os.name").toLowerCase(Locale.ROOT).replace(" ", "") + "-" + System.getProperty("os.arch");
         return new QuicNativeLibraryException("native QUIC library (quiche) is not available for " + platform + " (Java " +
             Runtime.version().feature() + "): netty-codec-native-quic supports " + String.join(", ", supported) +
-            "; run on one of those, or add that platform's netty-codec-native-quic classifier (" + cause + ")", cause);
+            ": run on one of those, or serve HTTP/3 through a proxy", cause);
     }
 }

@@ -92,31 +92,6 @@ class H3ConnectorAttachTest
     }
 
     @Test
-    void foreignBindingNeedsJava22() throws Exception
-    {
-        Server server = new Server();
-        H3Connector h3 = H3Connector.addTo(server, TestKeyStores.serverTls(), H3Options.builder().host("127.0.0.1").port(0).binding(QuicheBindingChoice.FOREIGN).build());
-        try
-        {
-            if (Runtime.version().feature() < 22)
-            {
-                QuicNativeLibraryException failure = assertThrows(QuicNativeLibraryException.class, server::start);
-                assertEquals("quiche binding FOREIGN needs Java 22 or later, this is Java " + Runtime.version().feature() +
-                    ": run on Java 22+ with --enable-native-access=ALL-UNNAMED, or set the binding to JNA or AUTO", failure.getMessage());
-            }
-            else
-            {
-                server.start();
-                assertEquals("FOREIGN", h3.quicConnector().getBinding());
-            }
-        }
-        finally
-        {
-            server.stop();
-        }
-    }
-
-    @Test
     void invalidOptionsAreRefusedWhenBuilt()
     {
         assertEquals("H3Options port must be between 0 and 65535, got 65536",

@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -188,57 +187,9 @@ class H3StartupChecksTest
     }
 
     @Test
-    void pemDirectoryNotPrivate() throws Exception
-    {
-        int port = freePort();
-        Path pem = Files.createDirectory(temp.resolve("pem-shared"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.setPosixFilePermissions(pem, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Server server = server();
-        H3Connector.addTo(server, TestKeyStores.serverTls(), options(port).pemDirectory(pem).build());
-        PemDirectoryException failure = assertStartFails(PemDirectoryException.class, server, port);
-        assertEquals("PEM directory " + pem + " is not private (rwxr-xr-x): it will hold the TLS private key, so run chmod 700 " + pem, failure.getMessage());
-    }
-
-    @Test
-    void pemDirectoryNotWritable() throws Exception
-    {
-        int port = freePort();
-        // Below a regular file no directory can be made, not even by root.
-        Path file = Files.writeString(temp.resolve("a-file"), "x");
-        Path pem = file.resolve("pem");
-        Server server = server();
-        H3Connector.addTo(server, TestKeyStores.serverTls(), options(port).pemDirectory(pem).build());
-        PemDirectoryException failure = assertStartFails(PemDirectoryException.class, server, port);
-        assertTrue(failure.getMessage().startsWith("PEM directory " + pem + " cannot be created ("), failure.getMessage());
-        assertTrue(failure.getMessage().endsWith("): create it, owned and writable by the server's user, with mode 700"), failure.getMessage());
-    }
-
-    @Test
-    void privatePemDirectoryIsUsedAndTheTemporaryOneIsRemovedOnStop() throws Exception
-    {
-        Path pem = Files.createDirectory(temp.resolve("pem-private"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Server server = server();
-        H3Connector.addTo(server, TestKeyStores.serverTls(), options(0).pemDirectory(pem).build());
-        server.start();
-        try (var files = Files.list(pem))
-        {
-            assertTrue(files.findAny().isPresent(), "quiche's PEM files are written to the configured directory");
-        }
-        server.stop();
-
-        Server other = server();
-        H3Connector h3 = H3Connector.addTo(other, TestKeyStores.serverTls(), options(0).build());
-        other.start();
-        Path temporary = h3.quicConnector().getServerQuicConfiguration().getPemWorkDirectory();
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(temporary)));
-        other.stop();
-        assertFalse(Files.exists(temporary), "the temporary PEM directory is removed on stop");
-    }
-
-    @Test
     void nativeLibraryMissingForThisPlatform() throws Exception
     {
-        // A real JVM that believes it runs on riscv64, for which jetty-quiche-native ships no library.
+        // A real JVM that believes it runs on riscv64, for which netty-codec-native-quic ships no library.
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "-Dos.arch=riscv64", "-cp", System.getProperty("java.class.path"),
             StartOnce.class.getName(), TestKeyStores.localhost().keyStore().toString(), TestKeyStores.PASSWORD)
@@ -247,8 +198,8 @@ class H3StartupChecksTest
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, process.exitValue(), output);
         assertTrue(output.contains("QuicNativeLibraryException: native QUIC library (quiche) is not available for linux-riscv64 (Java " +
-            Runtime.version().feature() + "); jetty-quiche-native supports linux-x86-64, linux-aarch64, darwin-x86-64, darwin-aarch64, win32-x86-64: " +
-            "run on a supported platform, or serve HTTP/3 through a proxy"), output);
+            Runtime.version().feature() + "): netty-codec-native-quic supports linux-x86_64, linux-aarch_64, osx-x86_64, osx-aarch_64, windows-x86_64: " +
+            "run on one of those, or serve HTTP/3 through a proxy\n"), output);
     }
 
     /** Starts a server once and prints the failure, for {@link #nativeLibraryMissingForThisPlatform()}. */

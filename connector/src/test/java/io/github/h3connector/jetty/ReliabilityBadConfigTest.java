@@ -115,9 +115,10 @@ class ReliabilityBadConfigTest
         bad("H3Options", "streamMaxData", "16383", "streamMaxData", () -> H3Options.builder().streamMaxData(16383));
         bad("H3Options", "maxStreams", "0", "maxStreams", () -> H3Options.builder().maxStreams(0));
         bad("H3Options", "maxConnections", "0", "maxConnections", () -> H3Options.builder().maxConnections(0));
-        bad("H3Options", "readAheadBytes", "65535", "readAheadBytes", () -> H3Options.builder().readAheadBytes(65535));
+        bad("H3Options", "eventLoops", "0", "eventLoops", () -> H3Options.builder().eventLoops(0));
+        bad("H3Options", "secret", "15 bytes", "secret", () -> H3Options.builder().secret(new byte[15]));
         bad("H3Options", "maxAge", "-1s", "maxAge", () -> H3Options.builder().maxAge(Duration.ofSeconds(-1)));
-        bad("H3Options", "binding", null, "H3Options binding", () -> H3Options.builder().binding(null));
+        bad("H3Options", "retry", null, "H3Options retry", () -> H3Options.builder().retry(null));
         bad("H3Options", "altSvcFrame", null, "H3Options altSvcFrame", () -> H3Options.builder().altSvcFrame(null));
         for (String injection : INJECTIONS)
             bad("H3Options", "advertisedHost", "alt" + injection + ".example", "", () -> H3Options.builder().advertisedHost("alt" + injection + ".example").build());
@@ -135,12 +136,6 @@ class ReliabilityBadConfigTest
         bad("start", "keystore", "DSA key only (no key usable for TLS 1.3)", "keystore", () -> start(tls(TestKeyStores.dsaOnly().toString(), TestKeyStores.PASSWORD), H3Options.builder()));
         bad("start", "keystore", "none configured", "keystore", () -> start(new SslContextFactory.Server(), H3Options.builder()));
         bad("start", "keyStorePassword", "wrong", "password", () -> start(tls(TestKeyStores.localhost().keyStore().toString(), "wrong"), H3Options.builder()));
-        Path shared = Files.createDirectory(temp.resolve("pem-world-readable"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        bad("start", "pemDirectory", "mode 755 (world-readable)", "chmod 700", () -> start(TestKeyStores.serverTls(), H3Options.builder().pemDirectory(shared)));
-        Path groupWritable = Files.createDirectory(temp.resolve("pem-group"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwx---")));
-        bad("start", "pemDirectory", "mode 770", "chmod 700", () -> start(TestKeyStores.serverTls(), H3Options.builder().pemDirectory(groupWritable)));
-        Path file = Files.writeString(temp.resolve("pem-file"), "x");
-        bad("start", "pemDirectory", "a regular file", "not a directory", () -> start(TestKeyStores.serverTls(), H3Options.builder().pemDirectory(file)));
     }
 
     private static SslContextFactory.Server tls(String keyStore, String password)
@@ -174,24 +169,23 @@ class ReliabilityBadConfigTest
             {H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS, "-1"}, {H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS, "1d"},
             {H3ModuleSupport.ALT_SVC_PERSIST, "yes"}, {H3ModuleSupport.ALT_SVC_ON_HTTP3, "1"},
             {H3ModuleSupport.UDP_PORT, "65536"}, {H3ModuleSupport.UDP_PORT, "-2"}, {H3ModuleSupport.UDP_PORT, "x"},
-            {H3ModuleSupport.PEM_DIRECTORY, "a\u0000b"}, {H3ModuleSupport.BINDING, "QUICHE"},
             {H3ModuleSupport.IDLE_TIMEOUT, "0"}, {H3ModuleSupport.IDLE_TIMEOUT, "30s"},
             {H3ModuleSupport.SESSION_MAX_DATA, "1"}, {H3ModuleSupport.STREAM_MAX_DATA, "x"}, {H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, "0"},
             {H3ModuleSupport.MAX_CONNECTIONS, "0"}, {H3ModuleSupport.MAX_CONNECTIONS, "many"}, {H3ModuleSupport.CONGESTION_CONTROL, "VEGAS"},
-            {H3ModuleSupport.ALT_SVC_FRAME, "on"}, {H3ModuleSupport.READ_AHEAD_BYTES, "1"},
+            {H3ModuleSupport.ALT_SVC_FRAME, "on"}, {H3ModuleSupport.EVENT_LOOPS, "0"}, {H3ModuleSupport.RETRY, "sometimes"},
         };
         List<String> names = List.of(H3ModuleSupport.ADVERTISED_PORT, H3ModuleSupport.ADVERTISED_HOST, H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS,
-            H3ModuleSupport.ALT_SVC_PERSIST, H3ModuleSupport.ALT_SVC_ON_HTTP3, H3ModuleSupport.UDP_PORT, H3ModuleSupport.PEM_DIRECTORY,
-            H3ModuleSupport.BINDING, H3ModuleSupport.QUIC_HOST, H3ModuleSupport.IDLE_TIMEOUT, H3ModuleSupport.SESSION_MAX_DATA,
-            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME, H3ModuleSupport.READ_AHEAD_BYTES);
+            H3ModuleSupport.ALT_SVC_PERSIST, H3ModuleSupport.ALT_SVC_ON_HTTP3, H3ModuleSupport.UDP_PORT,
+            H3ModuleSupport.QUIC_HOST, H3ModuleSupport.IDLE_TIMEOUT, H3ModuleSupport.SESSION_MAX_DATA,
+            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME, H3ModuleSupport.EVENT_LOOPS, H3ModuleSupport.RETRY);
         for (String[] c : cases)
         {
             String[] values = new String[names.size()];
             values[names.indexOf(c[0])] = c[1];
             bad("Jetty module", c[0], c[1], c[0], () -> H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5],
-                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], values[16]).build());
+                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]).build());
         }
-        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     @Test

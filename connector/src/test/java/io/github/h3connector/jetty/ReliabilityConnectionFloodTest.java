@@ -228,11 +228,10 @@ class ReliabilityConnectionFloodTest
         return sessions;
     }
 
-    /** What the server's socket queue and the read-ahead queue went through since {@code kernelDropsBefore}. */
+    /** What the server's socket queue went through since {@code kernelDropsBefore}. */
     private static String queueFigure(TestServer server, long kernelDropsBefore) throws java.io.IOException
     {
-        return String.format("datagrams dropped by the kernel at the server socket %s, read ahead at most %d KiB",
-            ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), server.h3.statistics().getReadAheadPeakBytes() / 1024);
+        return "datagrams dropped by the kernel at the server socket " + ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore);
     }
 
     /** Waits until the server counts {@code expected} open QUIC connections; returns the seconds waited. */

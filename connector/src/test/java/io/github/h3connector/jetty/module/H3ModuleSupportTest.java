@@ -6,7 +6,8 @@ import java.util.List;
 import io.github.h3connector.altsvc.AltSvc;
 import io.github.h3connector.jetty.AltSvcFrameMode;
 import io.github.h3connector.jetty.H3Options;
-import io.github.h3connector.jetty.QuicheBindingChoice;
+import io.github.h3connector.jetty.CongestionControl;
+import io.github.h3connector.jetty.RetryPolicy;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -29,7 +30,7 @@ class H3ModuleSupportTest
         String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
         values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
         return H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15], values[16]);
+            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]);
     }
 
     static List<Arguments> badValues()
@@ -46,7 +47,9 @@ class H3ModuleSupportTest
             Arguments.of(UDP_PORT, "-2", "jetty.h3connector.udpPort must be a port number 0..65535, or -1 for the port number of jetty.ssl.port, got '-2'"),
             Arguments.of(ALT_SVC_FRAME, "on", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'on'"),
             Arguments.of(ALT_SVC_FRAME, "true", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'true'"),
-            Arguments.of(BINDING, "ffm", "jetty.h3connector.binding must be AUTO, FOREIGN or JNA, got 'ffm'"),
+            Arguments.of(RETRY, "sometimes", "jetty.h3connector.retry must be ALWAYS, UNDER_LOAD or NEVER, got 'sometimes'"),
+            Arguments.of(EVENT_LOOPS, "0", "jetty.h3connector.eventLoops=0 is invalid: H3Options eventLoops must be between 1 and 256, got 0"),
+            Arguments.of(EVENT_LOOPS, "two", "jetty.h3connector.eventLoops must be a whole number of event loops, got 'two'"),
             Arguments.of(IDLE_TIMEOUT, "0", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '0'"),
             Arguments.of(IDLE_TIMEOUT, "30s", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '30s'"),
             Arguments.of(SESSION_MAX_DATA, "24MiB", "jetty.quic.sessionMaxData must be a whole number of bytes, got '24MiB'"),
@@ -89,8 +92,9 @@ class H3ModuleSupportTest
         assertTrue(with(ALT_SVC_ON_HTTP3, "true").build().advertiseOnHttp3());
         assertEquals(9443, with(UDP_PORT, "9443").build().udpPort().orElseThrow());
         assertEquals(0, with(UDP_PORT, "0").build().udpPort().orElseThrow());
-        assertEquals("/run/h3-pem", with(PEM_DIRECTORY, "/run/h3-pem").build().pemDirectory().orElseThrow().toString());
-        assertEquals(QuicheBindingChoice.JNA, with(BINDING, "jna").build().binding());
+        assertEquals(3, with(EVENT_LOOPS, "3").build().eventLoops());
+        assertEquals(RetryPolicy.ALWAYS, with(RETRY, "always").build().retry());
+        assertEquals(CongestionControl.CUBIC, with(CONGESTION_CONTROL, "cubic").build().congestionControl());
         assertEquals("127.0.0.1", with(QUIC_HOST, "127.0.0.1").build().host().orElseThrow());
         assertEquals(Duration.ofMillis(5000), with(IDLE_TIMEOUT, "5000").build().idleTimeout());
         assertEquals(1 << 20, with(SESSION_MAX_DATA, "1048576").build().sessionMaxData());
@@ -106,7 +110,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -116,7 +120,7 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
     }
 }

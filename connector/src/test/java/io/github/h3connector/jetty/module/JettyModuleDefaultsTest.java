@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import io.github.h3connector.jetty.H3Options;
-import io.github.h3connector.jetty.QuicheBindingChoice;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -35,8 +34,8 @@ class JettyModuleDefaultsTest
     static final Path XML = Path.of("src/main/config/etc/h3connector.xml");
     /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
     static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
-        ALT_SVC_ON_HTTP3, UDP_PORT, PEM_DIRECTORY, BINDING, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
-        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, READ_AHEAD_BYTES);
+        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
+        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY);
 
     static List<String> mod;
     static Map<String, String> template;
@@ -71,10 +70,10 @@ class JettyModuleDefaultsTest
     {
         H3Options fromTemplate = H3ModuleSupport.options(
             template.get(ADVERTISED_PORT), template.get(ADVERTISED_HOST), template.get(ALT_SVC_MAX_AGE_SECONDS),
-            template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT), template.get(PEM_DIRECTORY),
-            template.get(BINDING), template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
+            template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT),
+            template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
             template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL),
-            template.get(ALT_SVC_FRAME), template.get(READ_AHEAD_BYTES)).build();
+            template.get(ALT_SVC_FRAME), template.get(EVENT_LOOPS), template.get(RETRY)).build();
         H3Options defaults = H3Options.builder().build();
         assertEquals(defaults.toString(), fromTemplate.toString());
 
@@ -87,17 +86,14 @@ class JettyModuleDefaultsTest
         assertEquals(String.valueOf(H3Options.DEFAULT_STREAM_MAX_DATA), template.get(STREAM_MAX_DATA));
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_STREAMS), template.get(BIDIRECTIONAL_MAX_STREAMS));
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_CONNECTIONS), template.get(MAX_CONNECTIONS));
-        assertEquals(String.valueOf(H3Options.DEFAULT_READ_AHEAD_BYTES), template.get(READ_AHEAD_BYTES));
         assertEquals(H3Options.DEFAULT_CONGESTION_CONTROL.name(), template.get(CONGESTION_CONTROL));
-        assertEquals(QuicheBindingChoice.AUTO.name(), template.get(BINDING));
+        assertEquals(H3Options.DEFAULT_RETRY.name(), template.get(RETRY));
+        assertEquals("", template.get(EVENT_LOOPS));
         assertEquals(defaults.altSvcFrame().name(), template.get(ALT_SVC_FRAME));
-        assertEquals(defaults.binding().name(), template.get(BINDING));
         assertEquals("-1", template.get(ADVERTISED_PORT));
         assertTrue(defaults.advertisedPort().isEmpty());
         assertEquals("-1", template.get(UDP_PORT));
         assertTrue(defaults.udpPort().isEmpty());
-        assertEquals("", template.get(PEM_DIRECTORY));
-        assertTrue(defaults.pemDirectory().isEmpty());
         assertEquals("", template.get(ADVERTISED_HOST));
         assertTrue(defaults.advertisedHost().isEmpty());
     }

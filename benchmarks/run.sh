@@ -2,6 +2,7 @@
 # Runs every benchmark of h3connector once and rewrites docs/PERFORMANCE.md. See docs/PERFORMANCE.md, "How to reproduce".
 #   benchmarks/run.sh                 build (mvn -pl benchmarks -am package -DskipTests), then run (~8 min on 2 cores)
 #   SKIP_BUILD=1 benchmarks/run.sh    run only
+#   benchmarks/run.sh --only anchors  only the anchor rows (Caddy, raw Netty HTTP/3); writes benchmarks/target/bench/PERFORMANCE-anchors.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA17_HOME=${JAVA17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}

@@ -2,15 +2,23 @@ package io.github.h3connector.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -19,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.github.h3connector.tls.SelfSignedCertificate;
 import org.eclipse.jetty.client.HttpClient;
 
 /**
@@ -82,7 +91,14 @@ public final class BenchRunner
         String keyStore = logs.resolve("bench.p12").toAbsolutePath().toString();
         String started = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 
-        String jmh = options.containsKey("skip-jmh") ? jmhTable(logs.resolve("jmh.csv").toAbsolutePath(), " (reused from an earlier run: --skip-jmh)") : runJmh(java17, keyStore);
+        // --only anchors: just the anchor rows (Caddy, raw Netty), written beside the logs, never over docs/PERFORMANCE.md.
+        String only = options.get("only");
+        if (only != null && !only.equals("anchors"))
+            throw new IllegalArgumentException("--only " + only + ": the only selection is --only anchors");
+        boolean all = only == null;
+
+        String jmh = !all ? "(JMH not run: --only " + only + ")\n"
+            : options.containsKey("skip-jmh") ? jmhTable(logs.resolve("jmh.csv").toAbsolutePath(), " (reused from an earlier run: --skip-jmh)") : runJmh(java17, keyStore);
 
         // The client JVM's classpath holds both bindings; Jetty's client picks the usable one with the best priority.
         clients = new Clients();
@@ -91,6 +107,20 @@ public final class BenchRunner
         String cpFfm = filter(classpath, "jetty-quic-quiche-jna", "/jna-");
 
         List<String> serverArgs = List.of("--keystore", keyStore);
+        if (all)
+            h3connectorRows(java17, java25, cpJna, cpFfm, serverArgs);
+        // BenchServer makes the key store on a full run; the anchors need it too.
+        SelfSignedCertificate.createIfAbsent(Path.of(keyStore), BenchServer.PASSWORD, "localhost", "127.0.0.1");
+        anchors(java17, cpJna, keyStore);
+        clients.close();
+        Path out = all ? Path.of(options.getOrDefault("out", "docs/PERFORMANCE.md")) : logs.resolve("PERFORMANCE-" + only + ".md");
+        Files.writeString(out, report(started, jmh));
+        System.out.println("report: " + out);
+    }
+
+    /** The h3connector, stock Jetty and tuning rows. */
+    private void h3connectorRows(String java17, String java25, String cpJna, String cpFfm, List<String> serverArgs) throws Exception
+    {
         try (ServerProcess a = ServerProcess.start("h3connector JNA Java 17", java17, cpJna, List.of(), concat(serverArgs, "--mode", "h3connector", "--binding", "JNA"), logs))
         {
             note(a);
@@ -134,8 +164,6 @@ public final class BenchRunner
                 guard(v, "tuning", () -> tuning(v, variant[0]));
             }
         }
-        clients.close();
-        Files.writeString(Path.of(options.getOrDefault("out", "docs/PERFORMANCE.md")), report(started, jmh));
     }
 
     interface Row
@@ -346,6 +374,191 @@ public final class BenchRunner
         System.out.println("   tuning " + variant + ": down " + down[0] + ", up " + upload[0]);
     }
 
+    // ---------------------------------------------------------------- anchors
+
+    /**
+     * Anchor rows: other HTTP/3 servers on this machine, measured as the gtlsclient rows are, to show what the machine,
+     * the client and quiche itself allow. Benchmark-only; neither server is product code.
+     */
+    private void anchors(String java17, String cpJna, String keyStore) throws Exception
+    {
+        String nettyLabel = "anchor: raw Netty 4.2.18 HTTP/3, NIO, Java 17";
+        ServerProcess netty = startAnchor(nettyLabel, () -> ServerProcess.start(nettyLabel, java17, cpJna, List.of(),
+            NettyH3Server.class.getName(), List.of("--keystore", keyStore), logs));
+        if (netty != null)
+        {
+            try (netty)
+            {
+                serverNotes.put(netty.label, "`NettyH3Server` (benchmarks module only; same endpoints, pattern and key as BenchServer): " + netty.quicSettings);
+                guard(netty, "anchor", () -> anchor(netty, true));
+            }
+        }
+        String caddy = options.getOrDefault("caddy", "caddy");
+        String label = "anchor: Caddy " + caddyVersion(caddy) + " (Debian caddy, quic-go)";
+        ServerProcess c = startAnchor(label, () -> startCaddy(label, caddy, Path.of(keyStore)));
+        if (c != null)
+        {
+            try (c)
+            {
+                serverNotes.put(c.label, c.quicSettings);
+                guard(c, "anchor", () -> anchor(c, false));
+            }
+        }
+    }
+
+    interface Start
+    {
+        ServerProcess start() throws Exception;
+    }
+
+    /** An anchor that does not start (no caddy, say) is a failed row, not a failed run. */
+    private ServerProcess startAnchor(String label, Start start)
+    {
+        try
+        {
+            return start.start();
+        }
+        catch (Exception x)
+        {
+            failures.add(label + ", start: " + x.toString().replace("|", "/"));
+            System.out.println("   FAILED to start " + label + ": " + x);
+            return null;
+        }
+    }
+
+    /**
+     * Uploads (Jetty's HTTP/3 client, as the other upload rows) come first, so that, like the other servers before
+     * their gtlsclient row, the server has carried HTTP/3 transfers before the measured downloads; then one gtlsclient
+     * warm-up download ({@code --anchor-warmups N} for more: the Netty JVM's JIT is still warming after one) and
+     * {@link #ROUNDS} measured ones, every body SHA-256 checked.
+     */
+    private void anchor(ServerProcess server, boolean uploads) throws Exception
+    {
+        server.resetPeak();
+        String[] upload = {"n/a (Caddy's file_server takes no uploads)", "–", "–"};
+        if (uploads)
+        {
+            String base = base(server, "h3");
+            Clients.upload(clients.http3, base, uploadBody, uploadSha);
+            double[] up = new double[ROUNDS];
+            long[] cpu0 = server.cpuTicks();
+            for (int i = 0; i < ROUNDS; i++)
+                up[i] = Clients.upload(clients.http3, base, uploadBody, uploadSha);
+            long[] cpu1 = server.cpuTicks();
+            String[] rates = throughput(up, UPLOAD);
+            upload = new String[]{rates[0], rates[1], cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30))};
+        }
+        StringBuilder warmups = new StringBuilder();
+        for (int i = 0; i < anchorWarmups(); i++)
+            warmups.append(warmups.isEmpty() ? "" : ", ").append(String.format("%.0f", mbps(DOWNLOAD, gtlsDownload(server))));
+        serverNotes.merge(server.label, "; gtlsclient warm-up downloads, this run: " + warmups + " MB/s", String::concat);
+        double[] times = new double[ROUNDS];
+        long[] cpu0 = server.cpuTicks();
+        for (int i = 0; i < ROUNDS; i++)
+            times[i] = gtlsDownload(server);
+        long[] cpu1 = server.cpuTicks();
+        String[] down = throughput(times, DOWNLOAD);
+        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
+        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
+        bulkRows.add(new String[]{server.label, "HTTP/3", uploads ? "gtlsclient (ngtcp2); uploads: Jetty HttpClient" : "gtlsclient (ngtcp2)",
+            down[0], down[1], downCpu, upload[0], upload[1], upload[2], mib(server.peakRssKiB())});
+        System.out.println("   anchor: down " + down[0] + " MB/s (" + down[1] + "), cpu/GiB " + downCpu + "; up " + upload[0] + " (" + upload[1] + "), cpu/GiB " + upload[2]);
+    }
+
+    private int anchorWarmups()
+    {
+        return Integer.parseInt(options.getOrDefault("anchor-warmups", "1"));
+    }
+
+    private static String caddyVersion(String caddy)
+    {
+        try
+        {
+            Process p = new ProcessBuilder(caddy, "version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            p.waitFor();
+            return out.isEmpty() ? "?" : out.split("\\s+")[0];
+        }
+        catch (IOException | InterruptedException x)
+        {
+            return "(not found)";
+        }
+    }
+
+    /**
+     * Caddy with a generated Caddyfile: HTTPS on loopback with the benchmark's certificate, HTTP/1.1, HTTP/2 and HTTP/3
+     * on one port, admin endpoint and automatic HTTPS off, {@code file_server} of a 64 MiB pattern file at
+     * {@code /bytes} (it ignores the query string, so the runner's {@code /bytes?n=67108864} URL gets it).
+     */
+    private ServerProcess startCaddy(String label, String caddy, Path keyStore) throws Exception
+    {
+        Path dir = logs.resolve("caddy").toAbsolutePath();
+        Files.createDirectories(dir.resolve("www"));
+        writePem(keyStore, dir.resolve("cert.pem"), dir.resolve("key.pem"));
+        try (OutputStream out = Files.newOutputStream(dir.resolve("www").resolve("bytes")))
+        {
+            for (long written = 0; written < DOWNLOAD; written += Pattern.BLOCK.length)
+                out.write(Pattern.BLOCK);
+        }
+        int port = freePort();
+        String caddyfile = """
+            {
+            	admin off
+            	auto_https off
+            	servers {
+            		protocols h1 h2 h3
+            	}
+            }
+            https://127.0.0.1:%d {
+            	bind 127.0.0.1
+            	tls %s %s
+            	root * %s
+            	file_server
+            }
+            """.formatted(port, dir.resolve("cert.pem"), dir.resolve("key.pem"), dir.resolve("www"));
+        Files.writeString(dir.resolve("Caddyfile"), caddyfile);
+        // Caddy's storage and config directories inside ours, not in the user's home.
+        Map<String, String> environment = Map.of("HOME", dir.toString(), "XDG_DATA_HOME", dir.resolve("data").toString(),
+            "XDG_CONFIG_HOME", dir.resolve("config").toString());
+        return ServerProcess.startExternal(label, List.of(caddy, "run", "--config", dir.resolve("Caddyfile").toString(), "--adapter", "caddyfile"),
+            environment, "serving initial configuration", port, "caddy",
+            "generated Caddyfile (`benchmarks/target/bench/caddy/Caddyfile`): `admin off`, `auto_https off`, `servers { protocols h1 h2 h3 }`, " +
+                "`tls cert.pem key.pem` (the benchmark's key), `file_server` of a 64 MiB pattern file at `/bytes`; Go and quic-go defaults", logs);
+    }
+
+    /** The benchmark's key and certificate as the PEM files Caddy reads. */
+    private static void writePem(Path keyStore, Path cert, Path key) throws Exception
+    {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore))
+        {
+            store.load(in, BenchServer.PASSWORD.toCharArray());
+        }
+        String alias = store.aliases().nextElement();
+        Base64.Encoder base64 = Base64.getMimeEncoder(64, new byte[]{'\n'});
+        Files.writeString(cert, "-----BEGIN CERTIFICATE-----\n" + base64.encodeToString(store.getCertificate(alias).getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        // PKCS#8, which Go's tls.X509KeyPair reads for EC keys.
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + base64.encodeToString(store.getKey(alias, BenchServer.PASSWORD.toCharArray()).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    }
+
+    /** A loopback port free for both UDP (HTTP/3) and TCP (Caddy's HTTP/1.1 and HTTP/2 on the same port). */
+    private static int freePort() throws IOException
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                 ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 50, InetAddress.getByName("127.0.0.1")))
+            {
+                return udp.getLocalPort();
+            }
+            catch (BindException x)
+            {
+                if (attempt == 10)
+                    throw x;
+            }
+        }
+    }
+
     private String runJmh(String javaHome, String keyStore) throws Exception
     {
         Path csv = logs.resolve("jmh.csv").toAbsolutePath();
@@ -412,7 +625,8 @@ public final class BenchRunner
         md.append("Generated by `benchmarks/run.sh` on ").append(started).append(" (UTC). All rows come from this one run on one machine; ")
             .append("ratios between rows, not absolute numbers, are the claim.\n\n");
         md.append("**Machine:** ").append(machine()).append("\n\n");
-        md.append("## How to reproduce\n\n```sh\nbenchmarks/run.sh            # builds what it needs, runs everything (~8 min on 2 cores), rewrites docs/PERFORMANCE.md\n```\n\n")
+        md.append("## How to reproduce\n\n```sh\nbenchmarks/run.sh            # builds what it needs, runs everything (~8 min on 2 cores), rewrites docs/PERFORMANCE.md\n"
+            + "benchmarks/run.sh --only anchors   # only the anchor rows (~30 s); report in benchmarks/target/bench/PERFORMANCE-anchors.md\n```\n\n")
             .append("It needs Java 17 (`JAVA17_HOME`, default `/usr/lib/jvm/java-17-openjdk-amd64`), Java 22+ (`JAVA25_HOME`, default ")
             .append("`/usr/lib/jvm/temurin-25-jdk-amd64`), Maven and ngtcp2's `gtlsclient` on the PATH. The normal `mvn verify` only compiles ")
             .append("the `benchmarks` module. Raw logs, JMH CSV and JFR recordings land in `benchmarks/target/bench/`.\n\n");
@@ -430,10 +644,20 @@ public final class BenchRunner
             .append("- Jetty's HTTP/3 client uses `HTTP3ClientQuicConfiguration.configure` defaults (a run with 64/32 MiB client windows stalled: idle timeout on the first 64 MiB download); gtlsclient runs with its defaults ")
             .append("(`--max-data` 15M) as `gtlsclient --quiet --exit-on-all-streams-close --download=DIR 127.0.0.1 PORT URL`.\n")
             .append("- Stock Jetty: `QuicheServerConnector` + `HTTP3ServerQuicConfiguration.configure(new QuicheServerQuicConfiguration(pemDir))`, default windows ")
-            .append("and buffers, Java 17 + JNA; HTTP/3 warm-up downloads are 8 MiB.\n\n");
+            .append("and buffers, Java 17 + JNA; HTTP/3 warm-up downloads are 8 MiB.\n")
+            .append("- **Anchors** (rows labelled `anchor:`; benchmark-only, not h3connector): Caddy from the Debian package (Go, quic-go), started with a generated ")
+            .append("Caddyfile, and `NettyH3Server`, a ~200-line HTTP/3 server on Netty's QUIC codec (release-built quiche + BoringSSL), each in its own process ")
+            .append("with the same certificate. Downloads: gtlsclient as above, ").append(anchorWarmups()).append(" warm-up then ").append(ROUNDS).append(" measured, SHA-256 checked. ")
+            .append("Netty's uploads: Jetty's HTTP/3 client, 1 warm-up then ").append(ROUNDS).append(", before its downloads (the other servers too have carried ")
+            .append("Jetty-client HTTP/3 transfers before their gtlsclient row). Caddy's `file_server` takes no uploads: n/a. A JVM's JIT can still be warming after one warm-up download ")
+            .append("(the warm-up speeds are under Servers); `--anchor-warmups N` sets more.\n\n");
         md.append("Servers:\n\n");
         serverNotes.forEach((label, note) -> md.append("- ").append(label).append(": ").append(note).append("\n"));
-        md.append("\n## Targets\n\n").append(targets()).append("\n");
+        boolean partial = options.containsKey("only");
+        if (partial)
+            md.append("\n**Partial run (`--only ").append(options.get("only")).append("`):** only these rows; targets, small requests, JMH, tuning and JFR not run.\n\n");
+        else
+            md.append("\n## Targets\n\n").append(targets()).append("\n");
         if (!failures.isEmpty())
         {
             md.append("## Rows that failed in this run (not integrity failures: those stop the run)\n\n");
@@ -444,6 +668,8 @@ public final class BenchRunner
             .append("| server | protocol | client | download MB/s | (min–max) | server CPU s/GiB | upload MB/s | (min–max) | server CPU s/GiB | peak RSS MiB |\n")
             .append("|---|---|---|---|---|---|---|---|---|---|\n");
         bulkRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        if (partial)
+            return md.toString();
         md.append("\n## Small requests (1 KiB responses), Jetty client\n\n")
             .append("| server | protocol | sequential req/s | CPU s/10k req | 16 concurrent req/s | CPU s/10k req | 64 concurrent req/s | CPU s/10k req | peak RSS MiB |\n")
             .append("|---|---|---|---|---|---|---|---|---|\n");

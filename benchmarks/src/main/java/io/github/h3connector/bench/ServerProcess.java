@@ -1,6 +1,7 @@
 package io.github.h3connector.bench;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -8,10 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A {@link BenchServer} in its own JVM, with its CPU time and peak RSS read from {@code /proc/<pid>}. */
+/**
+ * A {@link BenchServer} (or another server: {@link NettyH3Server}, Caddy) in its own process, with its CPU time and
+ * peak RSS read from {@code /proc/<pid>}.
+ */
 final class ServerProcess implements AutoCloseable
 {
     final String label;
@@ -21,26 +27,103 @@ final class ServerProcess implements AutoCloseable
     final int udpPort;
     final String binding;
     final String quicSettings;
+    /** Java servers stop when their stdin closes; anything else (Caddy) gets SIGTERM. */
+    private final boolean stopsOnStdinClose;
 
+    /**
+     * @param ready {@code READY <tcpPort> <udpPort> <binding>} and then either BenchServer's four QUIC figures or, from
+     *              the anchor servers, a free-text description of their settings
+     */
     private ServerProcess(String label, String javaHome, Process process, String ready)
     {
         this.label = label;
         this.javaHome = javaHome;
         this.process = process;
-        String[] parts = ready.split(" ");
+        this.stopsOnStdinClose = true;
+        String[] parts = ready.split(" ", 5);
         tcpPort = Integer.parseInt(parts[1]);
         udpPort = Integer.parseInt(parts[2]);
         binding = parts[3];
-        quicSettings = "input buffer " + parts[4] + " B, output buffer " + parts[5] + " B, sessionMaxData " + parts[6] +
-            " B, streamMaxData " + parts[7] + " B";
+        String[] figures = parts.length > 4 ? parts[4].split(" ") : new String[0];
+        quicSettings = figures.length == 4 && Arrays.stream(figures).allMatch(f -> f.matches("-?[0-9]+"))
+            ? "input buffer " + figures[0] + " B, output buffer " + figures[1] + " B, sessionMaxData " + figures[2] +
+                " B, streamMaxData " + figures[3] + " B"
+            : parts.length > 4 ? parts[4] : "";
+    }
+
+    private ServerProcess(String label, Process process, int port, String binding, String settings)
+    {
+        this.label = label;
+        this.javaHome = null;
+        this.process = process;
+        this.stopsOnStdinClose = false;
+        this.tcpPort = port;
+        this.udpPort = port;
+        this.binding = binding;
+        this.quicSettings = settings;
     }
 
     static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, List<String> serverArgs, Path logDirectory) throws IOException
     {
-        return start(label, javaHome, classpath, jvmArgs, serverArgs, logDirectory, 1);
+        return start(label, javaHome, classpath, jvmArgs, BenchServer.class.getName(), serverArgs, logDirectory, 1);
     }
 
-    private static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, List<String> serverArgs, Path logDirectory, int attempt) throws IOException
+    /** A Java server other than {@link BenchServer} that prints the same {@code READY} line. */
+    static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, String mainClass, List<String> serverArgs, Path logDirectory) throws IOException
+    {
+        return start(label, javaHome, classpath, jvmArgs, mainClass, serverArgs, logDirectory, 1);
+    }
+
+    /**
+     * A non-Java server listening on {@code port} (TCP and UDP), ready once a line of its output contains {@code ready};
+     * its combined output goes to its log.
+     */
+    static ServerProcess startExternal(String label, List<String> command, Map<String, String> environment, String ready, int port,
+                                       String binding, String settings, Path logDirectory) throws IOException
+    {
+        Files.createDirectories(logDirectory);
+        Path log = logDirectory.resolve("server-" + label.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedWriter logWriter = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+        String line;
+        while ((line = out.readLine()) != null)
+        {
+            logWriter.write(line + "\n");
+            if (line.contains(ready))
+                break;
+        }
+        logWriter.flush();
+        if (line == null)
+        {
+            logWriter.close();
+            process.destroyForcibly();
+            throw new IOException("server " + label + " did not start; see " + log + ":\n" + Files.readString(log));
+        }
+        Thread drain = new Thread(() ->
+        {
+            try (logWriter)
+            {
+                String more;
+                while ((more = out.readLine()) != null)
+                {
+                    logWriter.write(more + "\n");
+                    logWriter.flush();
+                }
+            }
+            catch (IOException ignored)
+            {
+                // process gone
+            }
+        }, "drain-" + label);
+        drain.setDaemon(true);
+        drain.start();
+        return new ServerProcess(label, process, port, binding, settings);
+    }
+
+    private static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, String mainClass, List<String> serverArgs, Path logDirectory, int attempt) throws IOException
     {
         List<String> command = new ArrayList<>();
         command.add(Path.of(javaHome, "bin", "java").toString());
@@ -50,7 +133,7 @@ final class ServerProcess implements AutoCloseable
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(classpath);
-        command.add(BenchServer.class.getName());
+        command.add(mainClass);
         command.addAll(serverArgs);
         Files.createDirectories(logDirectory);
         Path log = logDirectory.resolve("server-" + label.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log");
@@ -67,7 +150,7 @@ final class ServerProcess implements AutoCloseable
             String output = Files.readString(log);
             // Port 0 picks a free TCP port; its UDP twin can be taken by some client's socket: try another.
             if (output.contains("UdpPortInUseException") && attempt < 3)
-                return start(label, javaHome, classpath, jvmArgs, serverArgs, logDirectory, attempt + 1);
+                return start(label, javaHome, classpath, jvmArgs, mainClass, serverArgs, logDirectory, attempt + 1);
             throw new IOException("server " + label + " did not start; see " + log + ":\n" + output);
         }
         Thread drain = new Thread(() ->
@@ -143,6 +226,8 @@ final class ServerProcess implements AutoCloseable
     @Override
     public void close() throws Exception
     {
+        if (!stopsOnStdinClose)
+            process.destroy();
         try (OutputStream in = process.getOutputStream())
         {
             in.flush();

@@ -27,6 +27,24 @@ http3-impl
 ## copies it from the local Maven repository (maven.local.repo, default ~/.m2/repository) or downloads it from
 ## maven.repo.uri (default Maven Central) when the module is added.
 maven://io.github.h3connector/h3connector/${project.version}|lib/h3connector/h3connector-${project.version}.jar
+## The QUIC engine: the io.netty jars the module zip carries in lib/h3connector (Netty's QUIC codec, its native quiche
+## for every supported platform, the epoll transport), fetched the same way.
+maven://io.netty/netty-buffer/${netty.version}|lib/h3connector/netty-buffer-${netty.version}.jar
+maven://io.netty/netty-codec-base/${netty.version}|lib/h3connector/netty-codec-base-${netty.version}.jar
+maven://io.netty/netty-codec-classes-quic/${netty.version}|lib/h3connector/netty-codec-classes-quic-${netty.version}.jar
+maven://io.netty/netty-codec-native-quic/${netty.version}/jar/linux-aarch_64|lib/h3connector/netty-codec-native-quic-${netty.version}-linux-aarch_64.jar
+maven://io.netty/netty-codec-native-quic/${netty.version}/jar/linux-x86_64|lib/h3connector/netty-codec-native-quic-${netty.version}-linux-x86_64.jar
+maven://io.netty/netty-codec-native-quic/${netty.version}/jar/osx-aarch_64|lib/h3connector/netty-codec-native-quic-${netty.version}-osx-aarch_64.jar
+maven://io.netty/netty-codec-native-quic/${netty.version}/jar/osx-x86_64|lib/h3connector/netty-codec-native-quic-${netty.version}-osx-x86_64.jar
+maven://io.netty/netty-codec-native-quic/${netty.version}/jar/windows-x86_64|lib/h3connector/netty-codec-native-quic-${netty.version}-windows-x86_64.jar
+maven://io.netty/netty-common/${netty.version}|lib/h3connector/netty-common-${netty.version}.jar
+maven://io.netty/netty-handler/${netty.version}|lib/h3connector/netty-handler-${netty.version}.jar
+maven://io.netty/netty-resolver/${netty.version}|lib/h3connector/netty-resolver-${netty.version}.jar
+maven://io.netty/netty-transport/${netty.version}|lib/h3connector/netty-transport-${netty.version}.jar
+maven://io.netty/netty-transport-classes-epoll/${netty.version}|lib/h3connector/netty-transport-classes-epoll-${netty.version}.jar
+maven://io.netty/netty-transport-native-epoll/${netty.version}/jar/linux-aarch_64|lib/h3connector/netty-transport-native-epoll-${netty.version}-linux-aarch_64.jar
+maven://io.netty/netty-transport-native-epoll/${netty.version}/jar/linux-x86_64|lib/h3connector/netty-transport-native-epoll-${netty.version}-linux-x86_64.jar
+maven://io.netty/netty-transport-native-unix-common/${netty.version}|lib/h3connector/netty-transport-native-unix-common-${netty.version}.jar
 
 [lib]
 ## jetty-home's lib/http3 (jetty-http3-common, -qpack, -server): a pattern, because the build fills in this file's

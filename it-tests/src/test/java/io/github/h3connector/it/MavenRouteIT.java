@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The second install route: a jetty-base that got only {@code modules/h3connector.mod} and {@code etc/h3connector.xml};
  * {@code start.jar --add-modules=h3connector maven.local.repo=/opt/m2 maven.offline=true} copied the h3connector jar
- * from a local Maven repository through the module's {@code [files] maven://} entry (image build, see the
- * Dockerfile). No webapp is deployed: Jetty's 404 over HTTP/3 shows that the connector from that jar runs.
+ * and the io.netty jars of the QUIC engine from a local Maven repository through the module's {@code [files] maven://}
+ * entries (image build, see the Dockerfile). No webapp is deployed: Jetty's 404 over HTTP/3 shows that the connector from that jar runs.
  */
 @DockerAvailable
 @Timeout(value = 3, unit = TimeUnit.MINUTES)

@@ -13,6 +13,7 @@ http3
 http
 quic
 netty
+experimental
 
 [depends]
 ssl

@@ -3,6 +3,8 @@ package io.github.h3connector.jetty;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,6 +20,7 @@ import org.eclipse.jetty.http3.HTTP3Session;
 import org.eclipse.jetty.http3.server.HTTP3ServerQuicConfiguration;
 import org.eclipse.jetty.http3.server.internal.ServerHTTP3Session;
 import org.eclipse.jetty.quic.api.Session;
+import org.eclipse.jetty.quic.api.frames.ConnectionCloseFrame;
 import org.eclipse.jetty.quic.common.SessionContainer;
 import org.eclipse.jetty.quic.server.ServerQuicConfiguration;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
@@ -49,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public class H3QuicConnector extends AbstractNetworkConnector
 {
     private static final long DRAIN_POLL_MILLIS = 50;
+    private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
     /** Persistent fields survive {@code Response.reset()}; an application's own value still replaces them. */
     static final HttpField CLEAR = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC, AltSvc.CLEAR.headerValue());
@@ -212,8 +216,35 @@ public class H3QuicConnector extends AbstractNetworkConnector
         NettyQuicServer current = engine;
         engine = null;
         if (current != null)
+        {
+            closeOpenSessions();
             current.stop();
+        }
         super.close();
+    }
+
+    /**
+     * A stop that did not drain (no stop timeout, or it ran out): HTTP/3 closes each connection inwards first, so
+     * streams still in flight are reset with an HTTP/3 error and the client learns of it at once, rather than after
+     * its idle timeout; then the sockets close. Waits up to {@value #CLOSE_WAIT_MILLIS} ms for the closes to go out.
+     */
+    private void closeOpenSessions()
+    {
+        List<CompletableFuture<Session>> closes = new ArrayList<>();
+        for (Session session : statistics.openSessions())
+        {
+            CompletableFuture<Session> closed = new CompletableFuture<>();
+            session.close(new ConnectionCloseFrame(HTTP3ErrorCode.NO_ERROR.code(), "stop"), Promise.Invocable.toPromise(closed));
+            closes.add(closed);
+        }
+        try
+        {
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (Exception x)
+        {
+            LOG.debug("not every QUIC connection closed within {} ms", CLOSE_WAIT_MILLIS, x);
+        }
     }
 
     @Override

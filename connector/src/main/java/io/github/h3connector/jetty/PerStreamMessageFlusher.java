@@ -20,8 +20,14 @@ import org.eclipse.jetty.util.Callback;
  * in 3 of {@code Http3PausedResponseTest}, with the server's QUIC stream writable and idle.
  *
  * <p>Here each stream gets its own Jetty {@code MessageFlusher}, so frames of one stream keep their order and their
- * back-pressure (a write completes when QUIC took its bytes), but no stream waits for another. The QPACK encoder stays
- * shared; Jetty guards it with its own lock.
+ * back-pressure (a write completes when QUIC took its bytes), but no stream waits for another.
+ *
+ * <p>The QPACK encoder stays shared, and its use is serialized here: Jetty's {@code QpackEncoder} inserts into its
+ * dynamic table under its lock but queues the matching encoder-stream instructions after releasing it, so two streams
+ * encoding at once can send their insertions in the other order; the client's table then differs from the server's,
+ * and header blocks decode to another response's values (wrong {@code content-length}, then {@code H3_MESSAGE_ERROR}
+ * or a QPACK session error). Each stream's flusher encodes and queues its frame under one lock per connection; what
+ * it does there never waits (writes to QUIC are asynchronous).
  */
 final class PerStreamMessageFlusher extends MessageFlusher
 {
@@ -32,6 +38,7 @@ final class PerStreamMessageFlusher extends MessageFlusher
     private final QpackEncoder encoder;
     private final boolean useDirectByteBuffers;
     private final Map<StreamEndPoint, MessageFlusher> flushers = new ConcurrentHashMap<>();
+    private final Object encoding = new Object();
 
     PerStreamMessageFlusher(ByteBufferPool bufferPool, QpackEncoder encoder, boolean useDirectByteBuffers)
     {
@@ -51,7 +58,7 @@ final class PerStreamMessageFlusher extends MessageFlusher
     {
         if (flushers.size() > PRUNE_ABOVE)
             flushers.keySet().removeIf(stream -> !stream.isOpen());
-        MessageFlusher flusher = flushers.computeIfAbsent(endPoint, stream -> new MessageFlusher(bufferPool, encoder, useDirectByteBuffers));
+        MessageFlusher flusher = flushers.computeIfAbsent(endPoint, stream -> new InOrderMessageFlusher());
         if (flusher.isFailed())
         {
             // A failed IteratingCallback never runs again: the stream is broken, and so is this write.
@@ -62,6 +69,24 @@ final class PerStreamMessageFlusher extends MessageFlusher
         flusher.offer(endPoint, frame, new Forgetting(callback, endPoint, flusher, Frame.isLast(frame)));
         flusher.iterate();
         return false;
+    }
+
+    /** One stream's flusher: encodes (QPACK) and hands its next frame to QUIC while no other stream does. */
+    private final class InOrderMessageFlusher extends MessageFlusher
+    {
+        private InOrderMessageFlusher()
+        {
+            super(bufferPool, encoder, useDirectByteBuffers);
+        }
+
+        @Override
+        protected Action process()
+        {
+            synchronized (encoding)
+            {
+                return super.process();
+            }
+        }
     }
 
     /** Drops the stream's flusher after its last frame, or after any failure. */

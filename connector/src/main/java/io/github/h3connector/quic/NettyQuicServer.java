@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +133,8 @@ public final class NettyQuicServer
 
     public synchronized void start() throws IOException
     {
+        if (settings.port() != 0)
+            checkPortFree(settings.host(), settings.port());
         boolean epoll = Epoll.isAvailable();
         int loops = epoll ? Math.max(1, settings.eventLoops()) : 1;
         group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -187,8 +190,7 @@ public final class NettyQuicServer
             int port = settings.port();
             for (int i = 0; i < loops; i++)
             {
-                InetSocketAddress address = settings.host() == null ? new InetSocketAddress(port) : new InetSocketAddress(settings.host(), port);
-                Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+                Channel channel = bootstrap.bind(address(settings.host(), port)).syncUninterruptibly().channel();
                 channels.add(channel);
                 port = ((InetSocketAddress)channel.localAddress()).getPort();
             }
@@ -197,13 +199,37 @@ public final class NettyQuicServer
         catch (Throwable x)
         {
             stop();
-            if (x instanceof BindException bind)
-                throw bind;
-            if (x.getCause() instanceof BindException bind)
-                throw bind;
+            if (String.valueOf(x.getMessage()).contains("Address already in use"))
+                throw (BindException)new BindException("UDP port " + settings.port() + " is already in use").initCause(x);
             throw new IOException("cannot bind QUIC on UDP port " + settings.port() + ": " + x, x);
         }
         LOG.debug("QUIC on UDP {} with {} {} event loop(s)", localPort, loops, transport());
+    }
+
+    private static InetSocketAddress address(String host, int port)
+    {
+        return host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /**
+     * Our sockets share the port through {@code SO_REUSEPORT}, so binding them would also succeed beside another
+     * process's {@code SO_REUSEPORT} socket on that port (a second server by the same user), and the two would split the
+     * traffic. A plain socket cannot bind beside any other, so it tells whether the port is free.
+     */
+    private static void checkPortFree(String host, int port) throws BindException
+    {
+        try (DatagramChannel probe = DatagramChannel.open())
+        {
+            probe.bind(address(host, port));
+        }
+        catch (BindException x)
+        {
+            throw x;
+        }
+        catch (IOException x)
+        {
+            LOG.debug("could not probe UDP port {}", port, x);
+        }
     }
 
     public synchronized int localPort()

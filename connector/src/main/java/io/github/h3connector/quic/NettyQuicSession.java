@@ -201,11 +201,24 @@ public final class NettyQuicSession extends AbstractSession
             return;
         QuicConnectionCloseEvent close = peerClose;
         ConnectionCloseFrame frame = close != null
-            ? new ConnectionCloseFrame(close.error(), new String(close.reason(), StandardCharsets.UTF_8))
+            ? new ConnectionCloseFrame(close.error(), reason(close))
             : new ConnectionCloseFrame(0, channel.isTimedOut() ? "idle_timeout" : "closed");
         // Inwards first (HTTP/3 fails its streams), which ends in disconnect(); then make sure it did.
         notifyClose(frame);
         disconnect(frame, null, Promise.Invocable.noop());
+    }
+
+    private static String reason(QuicConnectionCloseEvent close)
+    {
+        try
+        {
+            return new String(close.reason(), StandardCharsets.UTF_8);
+        }
+        catch (NullPointerException x)
+        {
+            // Netty 4.2.18 throws instead of returning an empty reason when the peer sent none.
+            return "";
+        }
     }
 
     void open()

@@ -6,6 +6,7 @@ import java.nio.channels.WritePendingException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.Retainable;
 import org.eclipse.jetty.quic.api.Stream;
 import org.eclipse.jetty.quic.api.frames.ResetFrame;
 import org.eclipse.jetty.quic.common.AbstractStream;
@@ -52,7 +54,7 @@ final class NettyQuicStream extends AbstractStream
     private boolean demand;
     // Event loop only.
     private boolean delivering;
-    private volatile Promise.Invocable<Stream> pendingWrite;
+    private final AtomicReference<Promise.Invocable<Stream>> pendingWrite = new AtomicReference<>();
 
     NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local)
     {
@@ -111,8 +113,7 @@ final class NettyQuicStream extends AbstractStream
         if (buffer == null)
             return last ? Content.Chunk.EOF : null;
         notIdle();
-        Runnable release = buffer::release;
-        return Content.Chunk.from(buffer.nioBuffer(), last, release);
+        return Content.Chunk.asChunk(buffer.nioBuffer(), last, new ReleaseOnce(buffer));
     }
 
     @Override
@@ -219,9 +220,9 @@ final class NettyQuicStream extends AbstractStream
     /** The channel closed: quiche is done with the stream, or the connection went away. */
     void onChannelClosed()
     {
-        Promise.Invocable<Stream> write = pendingWrite;
-        if (write != null && writing.get())
-            failWrite(write, new AsynchronousCloseException());
+        Promise.Invocable<Stream> write = pendingWrite.get();
+        if (write != null)
+            finishWrite(write, false, new AsynchronousCloseException());
         CloseState previous = closeState.getAndSet(CloseState.CLOSED);
         if (previous != CloseState.CLOSED)
             removeAndNotifyClose();
@@ -248,7 +249,7 @@ final class NettyQuicStream extends AbstractStream
             promise.failed(new WritePendingException());
             return;
         }
-        pendingWrite = promise;
+        pendingWrite.set(promise);
         notIdle();
         session.onEventLoop(() -> write(last, buffers, promise));
     }
@@ -303,29 +304,24 @@ final class NettyQuicStream extends AbstractStream
                 failure = future.cause();
             if (--outstanding > 0)
                 return;
-            if (failure != null)
+            if (failure == null)
             {
-                failWrite(promise, failure);
-                return;
+                // Jetty expects written buffers to be consumed, as its own QUIC implementation leaves them.
+                for (ByteBuffer buffer : buffers)
+                    buffer.position(buffer.limit());
             }
-            // Jetty expects written buffers to be consumed, as its own QUIC implementation leaves them.
-            for (ByteBuffer buffer : buffers)
-                buffer.position(buffer.limit());
-            if (last)
-                updateCloseState(CloseState.LOCALLY_CLOSED);
-            pendingWrite = null;
-            writing.set(false);
-            session.complete(promise, NettyQuicStream.this, null);
+            finishWrite(promise, last, failure);
         }
     }
 
-    private void failWrite(Promise.Invocable<Stream> promise, Throwable cause)
+    /** Completes the write once: a disconnect may fail it while quiche still holds its bytes. */
+    private void finishWrite(Promise.Invocable<Stream> promise, boolean last, Throwable cause)
     {
-        if (pendingWrite != promise)
+        if (!pendingWrite.compareAndSet(promise, null))
             return;
-        pendingWrite = null;
         writing.set(false);
-        updateCloseState(CloseState.LOCALLY_CLOSED);
+        if (cause != null || last)
+            updateCloseState(CloseState.LOCALLY_CLOSED);
         session.complete(promise, this, cause);
     }
 
@@ -368,9 +364,9 @@ final class NettyQuicStream extends AbstractStream
     {
         if (LOG.isDebugEnabled())
             LOG.debug("disconnecting 0x{} stopAndReset={} {}", Long.toHexString(appErrorCode), stopAndReset, this, cause);
-        Promise.Invocable<Stream> write = pendingWrite;
+        Promise.Invocable<Stream> write = pendingWrite.get();
         if (write != null)
-            failWrite(write, cause != null ? cause : new AsynchronousCloseException());
+            finishWrite(write, false, cause != null ? cause : new AsynchronousCloseException());
         CloseState previous = closeState.getAndSet(CloseState.CLOSED);
         if (previous != CloseState.CLOSED)
             removeAndNotifyClose();
@@ -475,6 +471,60 @@ final class NettyQuicStream extends AbstractStream
     public String toString()
     {
         return "%s[%s]".formatted(super.toString(), closeState.get());
+    }
+
+    /**
+     * The reference count of a chunk read from quiche, which frees its Netty buffer when it reaches zero. A release
+     * beyond that is ignored: Jetty 12.1.5's HTTP/3 releases the chunk it is parsing once more when the stream fails,
+     * which its own QUIC implementation never notices because its chunks share one pooled buffer.
+     */
+    private static final class ReleaseOnce implements Retainable
+    {
+        private final AtomicInteger references = new AtomicInteger(1);
+        private final ByteBuf buffer;
+
+        private ReleaseOnce(ByteBuf buffer)
+        {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public boolean canRetain()
+        {
+            return true;
+        }
+
+        @Override
+        public void retain()
+        {
+            references.incrementAndGet();
+        }
+
+        @Override
+        public boolean isRetained()
+        {
+            return references.get() > 1;
+        }
+
+        @Override
+        public int getRetained()
+        {
+            return Math.max(references.get(), 0);
+        }
+
+        @Override
+        public boolean release()
+        {
+            int left = references.updateAndGet(count -> Math.max(count - 1, -1));
+            if (left == 0)
+            {
+                buffer.release();
+                return true;
+            }
+            if (left < 0)
+                LOG.debug("chunk released once more than retained: ignored");
+            return false;
+        }
     }
 
     private enum CloseState

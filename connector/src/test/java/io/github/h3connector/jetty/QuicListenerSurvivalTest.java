@@ -31,6 +31,7 @@ class QuicListenerSurvivalTest
         try (TestServer server = TestServer.started(); TestClients clients = new TestClients())
         {
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
+            long before = server.h3.statistics().getReceivedDatagrams();
             send(server.udpPort(), QuicPackets.zeroLengthDcid(), QuicPackets.initialWithForgedToken(), QuicPackets.retry());
             // The connection opened before, and a new one.
             assertEquals(200, clients.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send().getStatus());
@@ -39,7 +40,8 @@ class QuicListenerSurvivalTest
                 ContentResponse response = fresh.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send();
                 assertEquals(HttpVersion.HTTP_3, response.getVersion());
             }
-            assertEquals(3, server.h3.statistics().getDroppedDatagrams());
+            // The three reached the QUIC engine (and did it no harm): they are counted among the received datagrams.
+            assertTrue(server.h3.statistics().getReceivedDatagrams() - before >= 3, server.h3.statistics().toString());
         }
     }
 
@@ -49,6 +51,7 @@ class QuicListenerSurvivalTest
         try (TestServer server = TestServer.started(); TestClients clients = new TestClients())
         {
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
+            long before = server.h3.statistics().getReceivedDatagrams();
             CompletableFuture<Long> flood = CompletableFuture.supplyAsync(() -> flood(server.udpPort()));
             // Legitimate requests alongside, on the connection opened before the flood.
             int during = 0;
@@ -62,9 +65,11 @@ class QuicListenerSurvivalTest
             {
                 assertEquals(HttpVersion.HTTP_3, fresh.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send().getVersion());
             }
-            assertTrue(server.h3.statistics().getDroppedDatagrams() > 0);
-            System.out.printf("flood: %d random datagrams in %.1f s, %d legitimate requests alongside, %d dropped by the guard%n",
-                RANDOM_DATAGRAMS, nanos / 1e9, during, server.h3.statistics().getDroppedDatagrams());
+            long received = server.h3.statistics().getReceivedDatagrams() - before;
+            // Most of the flood reached the engine (the kernel may drop some of a burst at the socket).
+            assertTrue(received > RANDOM_DATAGRAMS / 2, "received " + received + " of " + RANDOM_DATAGRAMS);
+            System.out.printf("flood: %d random datagrams in %.1f s, %d reached the QUIC engine, %d legitimate requests alongside%n",
+                RANDOM_DATAGRAMS, nanos / 1e9, received, during);
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -53,6 +55,7 @@ public final class NettyQuicSession extends AbstractSession
     private final QuicChannel channel;
     private final long idleTimeout;
     private volatile QuicConnectionCloseEvent peerClose;
+    private volatile long lastActivityNanos = System.nanoTime();
 
     NettyQuicSession(Executor executor, QuicConfiguration configuration, Session.Listener listener, QuicChannel channel, long idleTimeout)
     {
@@ -111,6 +114,7 @@ public final class NettyQuicSession extends AbstractSession
     /** Event loop: a stream the client opened. */
     void onRemoteStream(QuicStreamChannel streamChannel)
     {
+        onActivity();
         NettyQuicStream stream = new NettyQuicStream(this, streamChannel, false);
         streamChannel.attr(NettyQuicServer.STREAM).set(stream);
         streams.put(stream.getId(), stream);
@@ -224,6 +228,48 @@ public final class NettyQuicSession extends AbstractSession
     void open()
     {
         emitOpen();
+        scheduleIdleCheck(closeWhenIdleNanos());
+    }
+
+    /** A stream read or wrote: the connection is in use. */
+    void onActivity()
+    {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /**
+     * quiche closes an idle connection silently, as RFC 9000 section 10.1 allows; a client that does not honour the
+     * negotiated {@code max_idle_timeout} (Jetty 12.1.5's uses its own, longer one) then sends its next request into a
+     * connection the server has forgotten, and fails it. So HTTP/3 closes an idle connection itself, with GOAWAY and
+     * {@code CONNECTION_CLOSE}, a little before quiche's timer would.
+     */
+    private long closeWhenIdleNanos()
+    {
+        long idle = TimeUnit.MILLISECONDS.toNanos(idleTimeout);
+        return idle - Math.min(TimeUnit.SECONDS.toNanos(1), idle / 10);
+    }
+
+    private void scheduleIdleCheck(long delayNanos)
+    {
+        if (!disconnected.get())
+            channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle()
+    {
+        if (disconnected.get())
+            return;
+        long idleFor = System.nanoTime() - lastActivityNanos;
+        long limit = closeWhenIdleNanos();
+        if (idleFor < limit)
+        {
+            scheduleIdleCheck(limit - idleFor);
+            return;
+        }
+        if (!notifyIdleTimeout(new TimeoutException("Idle timeout " + idleTimeout + " ms elapsed")))
+            onActivity();
+        // HTTP/3 closes the connection itself when it confirms the timeout; check again in case it did not.
+        scheduleIdleCheck(limit);
     }
 
     @Override

@@ -70,6 +70,14 @@ final class NettyQuicStream extends AbstractStream
     }
 
     @Override
+    protected void notIdle()
+    {
+        super.notIdle();
+        if (session != null)
+            session.onActivity();
+    }
+
+    @Override
     public NettyQuicSession getSession()
     {
         return session;
@@ -176,6 +184,7 @@ final class NettyQuicStream extends AbstractStream
 
     void onData(ByteBuf buffer)
     {
+        session.onActivity();
         try (AutoLock ignored = lock.lock())
         {
             if (failure == null && !finReceived)

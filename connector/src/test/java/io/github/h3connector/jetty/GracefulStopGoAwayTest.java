@@ -42,6 +42,7 @@ class GracefulStopGoAwayTest
     {
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client client = new HTTP3Client(quic, TestClients.quicConnector());
+        TestClients.withoutDynamicTable(client);
         try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
         {
             server.server.setStopTimeout(20_000);

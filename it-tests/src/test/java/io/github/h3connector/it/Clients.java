@@ -65,7 +65,11 @@ final class Clients
     {
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(
             new QuicheClientQuicConfiguration(Files.createTempDirectory("h3-it-client-pem")));
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP3(new HTTP3Client(quic, quicConnector()), new QuicheTransport(quic)));
+        HTTP3Client h3 = new HTTP3Client(quic, quicConnector());
+        // Jetty 12.1.5's client fails on QPACK encoder instructions split before a string literal (NBitStringDecoder):
+        // with no dynamic table the server sends none. gtlsclient and Chromium keep theirs.
+        h3.getHTTP3Configuration().setMaxDecoderTableCapacity(0);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP3(h3, new QuicheTransport(quic)));
         client.start();
         return client;
     }

@@ -27,6 +27,9 @@ final class TestClients implements AutoCloseable
         http2 = new HttpClient(new HttpClientTransportOverHTTP2(h2));
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client h3 = new HTTP3Client(quic, quicConnector());
+        // Jetty 12.1.5's client fails on QPACK encoder instructions split before a string literal (NBitStringDecoder):
+        // with no dynamic table the server sends none. gtlsclient and Chromium keep theirs.
+        h3.getHTTP3Configuration().setMaxDecoderTableCapacity(0);
         http3 = new HttpClient(new HttpClientTransportOverHTTP3(h3, new QuicheTransport(quic)));
         for (HttpClient client : new HttpClient[]{http1, http2, http3})
         {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Where the server's CPU goes during HTTP/3 downloads: runs one BenchServer (h3connector, Netty's QUIC engine), makes
-# one warm-up and N measured 64 MiB gtlsclient downloads under `perf record`, and prints the server's CPU split by
+# 8 warm-up and N measured 64 MiB gtlsclient downloads under `perf record`, and prints the server's CPU split by
 # shared object (Netty's quiche + BoringSSL library, Netty's epoll library, kernel, JIT-compiled Java, JVM, libc) and
 # CPU seconds per GiB. See benchmarks/ANALYSIS.md.
 #   benchmarks/profile.sh [17|25] [rounds] [BenchServer options...]   (needs perf: apt-get install linux-perf; and gtlsclient)
 #   e.g. benchmarks/profile.sh 17 3 --event-loops 1 --congestion-control CUBIC
 #   SKIP_BUILD=1 benchmarks/profile.sh ...                            reuse benchmarks/target
+#   WARMUPS=N benchmarks/profile.sh ...                               warm-up downloads before perf starts (default 8, as run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${1:-17}
@@ -41,7 +42,7 @@ download() {
   [ "$(stat -c %s "$dir"/* 2>/dev/null)" = $BYTES ] || { echo "profile.sh: incomplete download, see $OUT/gtlsclient.log" >&2; kill $PID; exit 1; }
   rm -rf "$dir"
 }
-download # warm-up
+for _ in $(seq "${WARMUPS:-8}"); do download; done # the JIT needs them
 perf record -F 999 -g -p "$PID" -o "$OUT/perf.data" 2>/dev/null &
 PERF=$!
 sleep 0.5

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every benchmark of h3connector once and rewrites docs/PERFORMANCE.md. See docs/PERFORMANCE.md, "How to reproduce".
-#   benchmarks/run.sh                 build (mvn -pl benchmarks -am package -DskipTests), then run (~8 min on 2 cores)
+#   benchmarks/run.sh                 build (mvn -pl benchmarks -am package -DskipTests), then run (~15 min on 2 cores)
 #   SKIP_BUILD=1 benchmarks/run.sh    run only
-#   benchmarks/run.sh --only anchors  only the anchor rows (Caddy, raw Netty HTTP/3); writes benchmarks/target/bench/PERFORMANCE-anchors.md
+#   benchmarks/run.sh --warmups N     warm-up transfers before every measured row, the same for every server (default 8)
+#   benchmarks/run.sh --only G1,G2    only some groups of rows (java17, java25, stock, variants, anchors); writes
+#                                     benchmarks/target/bench/PERFORMANCE-G1-G2.md, never docs/PERFORMANCE.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA17_HOME=${JAVA17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}

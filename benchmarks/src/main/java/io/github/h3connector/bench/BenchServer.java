@@ -11,9 +11,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 
+import io.github.h3connector.jetty.CongestionControl;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
-import io.github.h3connector.jetty.QuicheBindingChoice;
+import io.github.h3connector.jetty.H3QuicConnector;
 import io.github.h3connector.tls.SelfSignedCertificate;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,9 +25,9 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
 import org.eclipse.jetty.http3.server.HTTP3ServerQuicConfiguration;
-import org.eclipse.jetty.quic.common.QuicConfiguration;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerConnector;
 import org.eclipse.jetty.quic.quiche.server.QuicheServerQuicConfiguration;
+import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -38,12 +39,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The server side of the benchmark, run in its own JVM so that its CPU time and peak RSS can be read from
- * {@code /proc/<pid>}. Prints {@code READY <tcpPort> <udpPort> <binding>} once started, then serves until stdin closes.
+ * {@code /proc/<pid>}. Prints {@code READY <tcpPort> <udpPort> <udpIo> <settings>} once started ({@code udpIo}: the
+ * connector's {@link H3QuicConnector#getUdpIo()}, {@code epoll} or {@code nio}; {@code quiche} for stock Jetty), then
+ * serves until stdin closes.
  *
  * <pre>
- * java ... BenchServer --mode h3connector|stock [--binding JNA|FOREIGN] [--session-max-data B] [--stream-max-data B]
- *                      [--input-buffer B] [--output-buffer B] --keystore FILE
+ * java ... BenchServer --mode h3connector|stock [--event-loops N] [--congestion-control BBR|CUBIC|RENO]
+ *                      [--session-max-data B] [--stream-max-data B] --keystore FILE
  * </pre>
+ * NIO instead of epoll: start the JVM with {@code -Dio.netty.transport.noNative=true}.
  * Endpoints: {@code GET /bytes?n=N} (N bytes of {@link Pattern}, written in 64 KiB blocks) and {@code POST /upload}
  * (answers the SHA-256 of the body, in hex).
  */
@@ -71,13 +75,68 @@ public final class BenchServer
         tls.setKeyStorePath(keyStore.toAbsolutePath().toString());
         tls.setKeyStorePassword(PASSWORD);
 
-        String binding;
+        String udpIo;
+        String settings;
         ServerConnector tcp;
-        QuicConfiguration quic;
-        QuicheServerConnector udp;
+        AbstractNetworkConnector udp;
         if (mode.equals("stock"))
         {
-            // Stock Jetty 12.1.5, configured by hand as in Jetty's documentation: default QUIC windows and buffers.
+            // In a class of its own: the h3connector servers run without Jetty's quiche classes on the class path.
+            StockJetty stock = new StockJetty(server, tls);
+            tcp = stock.tcp;
+            udp = stock.udp;
+            udpIo = "quiche";
+            settings = stock.settings;
+        }
+        else
+        {
+            H3Options.Builder builder = H3Options.builder().host("127.0.0.1").port(0);
+            if (options.containsKey("event-loops"))
+                builder.eventLoops(Integer.parseInt(options.get("event-loops")));
+            if (options.containsKey("congestion-control"))
+                builder.congestionControl(CongestionControl.valueOf(options.get("congestion-control")));
+            if (options.containsKey("session-max-data"))
+                builder.sessionMaxData(Long.parseLong(options.get("session-max-data")));
+            if (options.containsKey("stream-max-data"))
+                builder.streamMaxData(Long.parseLong(options.get("stream-max-data")));
+            H3Options h3Options = builder.build();
+            H3Connector h3 = H3Connector.addTo(server, tls, h3Options);
+            tcp = h3.tlsConnector();
+            H3QuicConnector quic = h3.quicConnector();
+            udp = quic;
+            udpIo = quic.getUdpIo();
+            // The loops actually running: with NIO one socket and one loop serve the port whatever eventLoops says.
+            int loops = udpIo.equals("epoll") ? h3Options.eventLoops() : 1;
+            settings = "Netty QUIC, " + udpIo + ", " + loops + " event loop(s) (eventLoops " + h3Options.eventLoops() + "), " +
+                h3Options.congestionControl() + ", sessionMaxData " + h3Options.sessionMaxData() + " B, streamMaxData " +
+                h3Options.streamMaxData() + " B, maxStreams " + h3Options.maxStreams() + ", retry " + h3Options.retry();
+        }
+
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addServlet(new ServletHolder("bytes", new BytesServlet()), "/bytes");
+        context.addServlet(new ServletHolder("upload", new UploadServlet()), "/upload");
+        server.setHandler(context);
+        server.start();
+        System.out.println("READY " + tcp.getLocalPort() + " " + udp.getLocalPort() + " " + udpIo + " " + settings);
+        System.out.flush();
+        // Serve until the runner closes our stdin (or dies).
+        while (System.in.read() >= 0)
+        {
+            // nothing
+        }
+        server.stop();
+        System.exit(0);
+    }
+
+    /** Stock Jetty 12.1.5, configured by hand as in Jetty's documentation: quiche through JNA, default QUIC windows and buffers. */
+    static final class StockJetty
+    {
+        final ServerConnector tcp;
+        final AbstractNetworkConnector udp;
+        final String settings;
+
+        StockJetty(Server server, SslContextFactory.Server tls) throws IOException
+        {
             HttpConfiguration http = new HttpConfiguration();
             http.addCustomizer(new SecureRequestCustomizer());
             HttpConnectionFactory h1 = new HttpConnectionFactory(http);
@@ -88,53 +147,17 @@ public final class BenchServer
             tcp.setHost("127.0.0.1");
             tcp.setPort(0);
             server.addConnector(tcp);
-            QuicheServerQuicConfiguration configuration = HTTP3ServerQuicConfiguration.configure(
+            QuicheServerQuicConfiguration quic = HTTP3ServerQuicConfiguration.configure(
                 new QuicheServerQuicConfiguration(Files.createTempDirectory("bench-pem")));
-            udp = new QuicheServerConnector(server, tls, configuration, new HTTP3ServerConnectionFactory(http));
-            udp.setHost("127.0.0.1");
-            udp.setPort(0);
-            server.addConnector(udp);
-            quic = configuration;
-            binding = "stock";
+            QuicheServerConnector quiche = new QuicheServerConnector(server, tls, quic, new HTTP3ServerConnectionFactory(http));
+            quiche.setHost("127.0.0.1");
+            quiche.setPort(0);
+            server.addConnector(quiche);
+            udp = quiche;
+            settings = "Jetty's QuicheServerConnector, quiche (jetty-quiche-native 0.24.5) through JNA; input buffer " +
+                quic.getInputBufferSize() + " B, output buffer " + quic.getOutputBufferSize() + " B, sessionMaxData " +
+                quic.getSessionMaxData() + " B, streamMaxData " + quic.getRemoteBidirectionalStreamMaxData() + " B";
         }
-        else
-        {
-            H3Options.Builder builder = H3Options.builder().host("127.0.0.1").port(0)
-                .binding(QuicheBindingChoice.valueOf(options.getOrDefault("binding", "AUTO")));
-            if (options.containsKey("session-max-data"))
-                builder.sessionMaxData(Long.parseLong(options.get("session-max-data")));
-            if (options.containsKey("stream-max-data"))
-                builder.streamMaxData(Long.parseLong(options.get("stream-max-data")));
-            H3Connector h3 = H3Connector.addTo(server, tls, builder.build());
-            tcp = h3.tlsConnector();
-            udp = h3.quicConnector();
-            quic = h3.quicConnector().getServerQuicConfiguration();
-            binding = null;
-        }
-        // Benchmark parameters, not code changes: reachable through the connector's QUIC configuration.
-        if (options.containsKey("input-buffer"))
-            quic.setInputBufferSize(Integer.parseInt(options.get("input-buffer")));
-        if (options.containsKey("output-buffer"))
-            quic.setOutputBufferSize(Integer.parseInt(options.get("output-buffer")));
-
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("bytes", new BytesServlet()), "/bytes");
-        context.addServlet(new ServletHolder("upload", new UploadServlet()), "/upload");
-        server.setHandler(context);
-        server.start();
-        if (binding == null)
-            binding = ((io.github.h3connector.jetty.H3QuicConnector)udp).getBinding();
-        System.out.println("READY " + tcp.getLocalPort() + " " + udp.getLocalPort() + " " + binding + " " +
-            quic.getInputBufferSize() + " " + quic.getOutputBufferSize() + " " + quic.getSessionMaxData() + " " +
-            quic.getRemoteBidirectionalStreamMaxData());
-        System.out.flush();
-        // Serve until the runner closes our stdin (or dies).
-        while (System.in.read() >= 0)
-        {
-            // nothing
-        }
-        server.stop();
-        System.exit(0);
     }
 
     /** {@code GET /bytes?n=N}: N bytes of the pattern, in 64 KiB writes, with a Content-Length. */

@@ -58,7 +58,7 @@ final class JfrSummary
         int total = java + nativeSamples;
         StringBuilder out = new StringBuilder();
         out.append(total).append(" samples (").append(java).append(" jdk.ExecutionSample, ").append(nativeSamples)
-            .append(" jdk.NativeMethodSample: threads blocked or running in native code, including JNA/FFM calls into quiche and socket calls).\n\n");
+            .append(" jdk.NativeMethodSample: threads blocked or running in native code, including calls into Netty's native quiche, epoll and socket calls).\n\n");
         out.append("| top frame (self) | share |\n|---|---|\n");
         table(out, self, total, top);
         out.append("\n| method on the stack (inclusive), Jetty/h3connector/JDK I/O | share |\n|---|---|\n");

@@ -42,14 +42,14 @@ import io.netty.util.ReferenceCountUtil;
  * Benchmark anchor, never product code: a minimal HTTP/3 server straight on Netty's QUIC codec (release-built quiche +
  * BoringSSL), the ceiling for a Java stack on quiche on this machine. Same endpoints, body pattern and key as
  * {@link BenchServer}, so the runner measures and checks it the same way. Run in its own JVM by the runner; prints
- * {@code READY 0 <udpPort> netty-NIO <settings>} and serves until stdin closes.
+ * {@code READY 0 <udpPort> nio <settings>} and serves until stdin closes.
  *
  * <pre>java ... NettyH3Server --keystore FILE</pre>
  */
 public final class NettyH3Server
 {
     static final String SETTINGS = "one NIO event loop, CUBIC, idle 30 s, initialMaxData 256 MiB, stream windows 128 MiB, " +
-        "100 bidi / 16 uni streams, maxSendUdpPayloadSize 1350, 64 KiB DATA writes paused while the stream is not writable, " +
+        "256 bidi (as h3connector's maxStreams) / 16 uni streams, maxSendUdpPayloadSize 1350, 64 KiB DATA writes paused while the stream is not writable, " +
         "4 MiB socket buffers";
     private static final int SOCKET_BUFFER = 4 << 20;
     /** Pattern.BLOCK in direct memory once; writes send slices of it (unreleasable: the codec releases what it writes). */
@@ -79,7 +79,7 @@ public final class NettyH3Server
             .initialMaxStreamDataBidirectionalLocal(128L << 20)
             .initialMaxStreamDataBidirectionalRemote(128L << 20)
             .initialMaxStreamDataUnidirectional(128L << 20)
-            .initialMaxStreamsBidirectional(100)
+            .initialMaxStreamsBidirectional(256)
             .initialMaxStreamsUnidirectional(16)
             .maxSendUdpPayloadSize(1350)
             .handler(new ChannelInitializer<QuicChannel>()
@@ -105,7 +105,7 @@ public final class NettyH3Server
             .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
             .handler(codec)
             .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        System.out.println("READY 0 " + ((InetSocketAddress)channel.localAddress()).getPort() + " netty-NIO " + SETTINGS);
+        System.out.println("READY 0 " + ((InetSocketAddress)channel.localAddress()).getPort() + " nio " + SETTINGS);
         System.out.flush();
         // Serve until the runner closes our stdin (or dies).
         while (System.in.read() >= 0)

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,15 +24,14 @@ final class ServerProcess implements AutoCloseable
     final Process process;
     final int tcpPort;
     final int udpPort;
-    final String binding;
+    /** epoll or nio (h3connector, Netty), quiche (stock Jetty), caddy */
+    final String udpIo;
+    /** A description of the server's QUIC settings, from its {@code READY} line. */
     final String quicSettings;
     /** Java servers stop when their stdin closes; anything else (Caddy) gets SIGTERM. */
     private final boolean stopsOnStdinClose;
 
-    /**
-     * @param ready {@code READY <tcpPort> <udpPort> <binding>} and then either BenchServer's four QUIC figures or, from
-     *              the anchor servers, a free-text description of their settings
-     */
+    /** @param ready {@code READY <tcpPort> <udpPort> <udpIo> <settings>}, settings being free text */
     private ServerProcess(String label, String javaHome, Process process, String ready)
     {
         this.label = label;
@@ -43,15 +41,11 @@ final class ServerProcess implements AutoCloseable
         String[] parts = ready.split(" ", 5);
         tcpPort = Integer.parseInt(parts[1]);
         udpPort = Integer.parseInt(parts[2]);
-        binding = parts[3];
-        String[] figures = parts.length > 4 ? parts[4].split(" ") : new String[0];
-        quicSettings = figures.length == 4 && Arrays.stream(figures).allMatch(f -> f.matches("-?[0-9]+"))
-            ? "input buffer " + figures[0] + " B, output buffer " + figures[1] + " B, sessionMaxData " + figures[2] +
-                " B, streamMaxData " + figures[3] + " B"
-            : parts.length > 4 ? parts[4] : "";
+        udpIo = parts[3];
+        quicSettings = parts.length > 4 ? parts[4] : "";
     }
 
-    private ServerProcess(String label, Process process, int port, String binding, String settings)
+    private ServerProcess(String label, Process process, int port, String udpIo, String settings)
     {
         this.label = label;
         this.javaHome = null;
@@ -59,7 +53,7 @@ final class ServerProcess implements AutoCloseable
         this.stopsOnStdinClose = false;
         this.tcpPort = port;
         this.udpPort = port;
-        this.binding = binding;
+        this.udpIo = udpIo;
         this.quicSettings = settings;
     }
 
@@ -79,7 +73,7 @@ final class ServerProcess implements AutoCloseable
      * its combined output goes to its log.
      */
     static ServerProcess startExternal(String label, List<String> command, Map<String, String> environment, String ready, int port,
-                                       String binding, String settings, Path logDirectory) throws IOException
+                                       String udpIo, String settings, Path logDirectory) throws IOException
     {
         Files.createDirectories(logDirectory);
         Path log = logDirectory.resolve("server-" + label.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log");
@@ -120,7 +114,7 @@ final class ServerProcess implements AutoCloseable
         }, "drain-" + label);
         drain.setDaemon(true);
         drain.start();
-        return new ServerProcess(label, process, port, binding, settings);
+        return new ServerProcess(label, process, port, udpIo, settings);
     }
 
     private static ServerProcess start(String label, String javaHome, String classpath, List<String> jvmArgs, String mainClass, List<String> serverArgs, Path logDirectory, int attempt) throws IOException

@@ -243,6 +243,16 @@ public final class NettyQuicSession extends AbstractSession
      * connection the server has forgotten, and fails it. So HTTP/3 closes an idle connection itself, with GOAWAY and
      * {@code CONNECTION_CLOSE}, a little before quiche's timer would.
      */
+    private boolean hasRequestStreams()
+    {
+        for (NettyQuicStream stream : streams.values())
+        {
+            if (stream.isBidirectional())
+                return true;
+        }
+        return false;
+    }
+
     private long closeWhenIdleNanos()
     {
         long idle = TimeUnit.MILLISECONDS.toNanos(idleTimeout);
@@ -261,9 +271,11 @@ public final class NettyQuicSession extends AbstractSession
             return;
         long idleFor = System.nanoTime() - lastActivityNanos;
         long limit = closeWhenIdleNanos();
-        if (idleFor < limit)
+        // A request still open is not idle, even when its packets are late (a busy server, a slow network): quiche's
+        // own timer still ends a connection whose peer went silent.
+        if (idleFor < limit || hasRequestStreams())
         {
-            scheduleIdleCheck(limit - idleFor);
+            scheduleIdleCheck(Math.max(limit - idleFor, limit / 4));
             return;
         }
         if (!notifyIdleTimeout(new TimeoutException("Idle timeout " + idleTimeout + " ms elapsed")))

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A burst of QUIC (HTTP/3) handshakes, then connections held idle, with the server's idle timeout at 5 s: every
+ * A burst of QUIC (HTTP/3) handshakes, then connections held idle, with the server's idle timeout at 10 s: every
  * handshake completes, the idle connections are reclaimed, the open-connection count returns to 0, heap, threads and
  * file descriptors come back to the baseline, a legitimate client is served throughout, and the server stops.
  *
@@ -45,11 +46,11 @@ class ReliabilityConnectionFloodTest
     private static final int BURST = Integer.getInteger("reliability.flood.burst", 2000);
     private static final int IDLE = Integer.getInteger("reliability.flood.idle", 1000);
     /**
-     * Short, to see idle connections reclaimed, but not 2 s: while the burst keeps the server busy, the legitimate
-     * client's packets can wait in the socket's queue longer than that, and the server then closed its connection as
-     * idle (1 of 7 clean-clone CI runs: "legitimate request 4 failed ... idle_timeout").
+     * Short, to see idle connections reclaimed, but not shorter: while the burst keeps both cores busy, the legitimate
+     * client's packets can wait in the socket's queue for seconds, and quiche counts idleness from the last packet it
+     * processed (with 5 s, "legitimate request 2 failed ... idle_timeout" under a burst of 1,000 on a loaded machine).
      */
-    private static final Duration SERVER_IDLE = Duration.ofSeconds(5);
+    private static final Duration SERVER_IDLE = Duration.ofSeconds(10);
     /** The legitimate client's connection, open while it sends a request every 100 ms. */
     private static final int LEGITIMATE = 1;
 
@@ -184,7 +185,17 @@ class ReliabilityConnectionFloodTest
             ((HTTP3Session)session).close(HTTP3ErrorCode.NO_ERROR.code(), "done", Promise.Invocable.from(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING, ignored -> closed.complete(null), closed::completeExceptionally));
             closes.add(closed);
         }
-        CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(120, TimeUnit.SECONDS);
+        try
+        {
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(60, TimeUnit.SECONDS);
+        }
+        catch (TimeoutException x)
+        {
+            // Jetty's client does not complete the close of a session the server already closed at its idle timeout.
+            // The server side, which this test checks, is measured after the client has stopped.
+            ReliabilitySupport.figure("connection-flood", closes.stream().filter(c -> !c.isDone()).count() + " of " + closes.size() +
+                " client-side closes did not complete within 60 s (sessions the server had closed at its idle timeout)");
+        }
         sessions.clear();
         LifeCycle.stop(client);
     }
@@ -207,7 +218,14 @@ class ReliabilityConnectionFloodTest
             client.connect(transport, new InetSocketAddress("127.0.0.1", server.udpPort()), new Session.Client.Listener() { }, Promise.Invocable.toPromise(future));
             futures.add(future);
         }
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(150, TimeUnit.SECONDS);
+        try
+        {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(150, TimeUnit.SECONDS);
+        }
+        catch (TimeoutException x)
+        {
+            // Counted below as "not completed after 150 s", with the figures that explain it.
+        }
         List<Session.Client> sessions = new ArrayList<>();
         Map<String, Integer> failures = new TreeMap<>();
         for (CompletableFuture<Session.Client> future : futures)

@@ -53,6 +53,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
 {
     private static final long DRAIN_POLL_MILLIS = 50;
     private static final long CLOSE_WAIT_MILLIS = 2000;
+    private static final int EPHEMERAL_PORT_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(H3QuicConnector.class);
     /** Persistent fields survive {@code Response.reset()}; an application's own value still replaces them. */
     static final HttpField CLEAR = new ResponseHttpFields.PersistentPreEncodedHttpField(HttpHeader.ALT_SVC, AltSvc.CLEAR.headerValue());
@@ -177,25 +178,38 @@ public class H3QuicConnector extends AbstractNetworkConnector
         Throwable unavailable = NettyQuicServer.nativeLibraryUnavailability();
         if (unavailable != null)
             throw QuicNativeLibraryException.forThisPlatform(NettyQuicServer.supportedPlatforms(), unavailable);
-        if (options.udpPort().isEmpty() && httpsPeer != null)
+        boolean followsPeer = options.udpPort().isEmpty() && httpsPeer != null;
+        // Port 0 means "any free port", TCP and UDP alike: a TCP port the kernel picked may be taken on UDP, so pick again.
+        int attempts = followsPeer && httpsPeer.getPort() == 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++)
         {
-            // Same port number as HTTPS: with port 0 it is only known once the TCP side is bound.
-            httpsPeer.open();
-            setPort(httpsPeer.getLocalPort());
+            if (followsPeer)
+            {
+                // Same port number as HTTPS: with port 0 it is only known once the TCP side is bound.
+                httpsPeer.open();
+                setPort(httpsPeer.getLocalPort());
+            }
+            NettyQuicServer server = new NettyQuicServer(settings(keyManager), getExecutor(), quicConfiguration,
+                () -> new H3SessionListener(this), new Gate());
+            try
+            {
+                server.start();
+                engine = server;
+                break;
+            }
+            catch (BindException x)
+            {
+                if (attempt < attempts)
+                {
+                    LOG.debug("UDP port {} is taken, picking another free port for TCP and UDP", getPort(), x);
+                    httpsPeer.close();
+                    continue;
+                }
+                String host = getHost() == null ? "0.0.0.0" : getHost();
+                throw new UdpPortInUseException("UDP port " + getPort() + " on " + host + " is already in use, so QUIC (HTTP/3) cannot listen: " +
+                    "stop the process that holds it (ss -ulpn 'sport = :" + getPort() + "') or configure another UDP port", x);
+            }
         }
-        NettyQuicServer server = new NettyQuicServer(settings(keyManager), getExecutor(), quicConfiguration,
-            () -> new H3SessionListener(this), new Gate());
-        try
-        {
-            server.start();
-        }
-        catch (BindException x)
-        {
-            String host = getHost() == null ? "0.0.0.0" : getHost();
-            throw new UdpPortInUseException("UDP port " + getPort() + " on " + host + " is already in use, so QUIC (HTTP/3) cannot listen: " +
-                "stop the process that holds it (ss -ulpn 'sport = :" + getPort() + "') or configure another UDP port", x);
-        }
-        engine = server;
         super.open();
     }
 

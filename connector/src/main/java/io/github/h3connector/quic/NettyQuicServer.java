@@ -174,6 +174,12 @@ public final class NettyQuicServer
         QuicCodecDispatcher dispatcher = new QuicCodecDispatcher()
         {
             @Override
+            protected QuicConnectionIdGenerator newIdGenerator(int index)
+            {
+                return secrets.connectionIdGenerator(index);
+            }
+
+            @Override
             protected void initChannel(Channel channel, int localConnectionIdLength, QuicConnectionIdGenerator idGenerator)
             {
                 channel.pipeline().addLast(gateHandler, codec.clone()

@@ -52,7 +52,7 @@ final class NettyQuicStream extends AbstractStream
     private boolean finReceived;
     private Throwable failure;
     private boolean demand;
-    // Event loop only.
+    // Written on the event loop only (read by demand() on the event loop only).
     private boolean delivering;
     private final AtomicReference<Promise.Invocable<Stream>> pendingWrite = new AtomicReference<>();
 
@@ -131,8 +131,12 @@ final class NettyQuicStream extends AbstractStream
         {
             demand = true;
         }
-        // Never inline: Jetty demands from inside the code that creates the stream's endpoint, before the listener
-        // can take data (and the API promises no recursion from onDataAvailable either).
+        // From inside deliver() (the listener demanding again from onDataAvailable): its loop sees the demand when the
+        // listener returns, so no task is needed. Anywhere else never inline: Jetty demands from inside the code that
+        // creates the stream's endpoint, before the listener can take data (and the API promises no recursion from
+        // onDataAvailable either).
+        if (channel.eventLoop().inEventLoop() && delivering)
+            return;
         channel.eventLoop().execute(this::deliver);
     }
 

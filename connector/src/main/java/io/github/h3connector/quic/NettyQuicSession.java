@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class NettyQuicSession extends AbstractSession
 {
     private static final Logger LOG = LoggerFactory.getLogger(NettyQuicSession.class);
+    private static final X509Certificate[] NO_CERTIFICATES = new X509Certificate[0];
 
     private final Map<Long, NettyQuicStream> streams = new ConcurrentHashMap<>();
     private final AtomicLong localUnidirectional = new AtomicLong();
@@ -56,6 +57,8 @@ public final class NettyQuicSession extends AbstractSession
     private final long idleTimeout;
     private volatile QuicConnectionCloseEvent peerClose;
     private volatile long lastActivityNanos = System.nanoTime();
+    // Empty: looked up, none; null: not looked up yet.
+    private volatile X509Certificate[] peerCertificates;
 
     NettyQuicSession(Executor executor, QuicConfiguration configuration, Session.Listener listener, QuicChannel channel, long idleTimeout)
     {
@@ -309,13 +312,30 @@ public final class NettyQuicSession extends AbstractSession
         return idleTimeout;
     }
 
+    /**
+     * The client's certificates are fixed once the handshake is done, which it is when the session exists, so they
+     * are looked up once: Jetty asks on every request ({@code SecureRequestCustomizer}), and without a client
+     * certificate the SSL session answers with an exception, whose stack trace cost more than the rest of a small
+     * request's QUIC work.
+     */
     @Override
     public X509Certificate[] getPeerCertificates()
+    {
+        X509Certificate[] certificates = peerCertificates;
+        if (certificates == null)
+        {
+            certificates = lookUpPeerCertificates();
+            peerCertificates = certificates;
+        }
+        return certificates.length == 0 ? null : certificates.clone();
+    }
+
+    private X509Certificate[] lookUpPeerCertificates()
     {
         try
         {
             if (channel.sslEngine() == null)
-                return null;
+                return NO_CERTIFICATES;
             Certificate[] certificates = channel.sslEngine().getSession().getPeerCertificates();
             List<X509Certificate> x509 = new ArrayList<>();
             for (Certificate certificate : certificates)
@@ -323,11 +343,11 @@ public final class NettyQuicSession extends AbstractSession
                 if (certificate instanceof X509Certificate c)
                     x509.add(c);
             }
-            return x509.isEmpty() ? null : x509.toArray(X509Certificate[]::new);
+            return x509.toArray(X509Certificate[]::new);
         }
         catch (SSLPeerUnverifiedException x)
         {
-            return null;
+            return NO_CERTIFICATES;
         }
     }
 

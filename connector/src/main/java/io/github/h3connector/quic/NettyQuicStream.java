@@ -52,7 +52,7 @@ final class NettyQuicStream extends AbstractStream
     private boolean finReceived;
     private Throwable failure;
     private boolean demand;
-    // Event loop only.
+    // Written on the event loop only (read by demand() on the event loop only).
     private boolean delivering;
     private final AtomicReference<Promise.Invocable<Stream>> pendingWrite = new AtomicReference<>();
 
@@ -131,8 +131,12 @@ final class NettyQuicStream extends AbstractStream
         {
             demand = true;
         }
-        // Never inline: Jetty demands from inside the code that creates the stream's endpoint, before the listener
-        // can take data (and the API promises no recursion from onDataAvailable either).
+        // From inside deliver() (the listener demanding again from onDataAvailable): its loop sees the demand when the
+        // listener returns, so no task is needed. Anywhere else never inline: Jetty demands from inside the code that
+        // creates the stream's endpoint, before the listener can take data (and the API promises no recursion from
+        // onDataAvailable either).
+        if (channel.eventLoop().inEventLoop() && delivering)
+            return;
         channel.eventLoop().execute(this::deliver);
     }
 
@@ -264,15 +268,29 @@ final class NettyQuicStream extends AbstractStream
     }
 
     /**
-     * Event loop. Each buffer is one write; the last one carries the FIN, so nothing can overtake queued data. The
-     * buffers are copied out of the caller's list first: a write quiche takes at once completes at once, and the
-     * caller may then reuse its list for the next frame before this loop is done.
+     * Event loop. All the buffers go to quiche as one write (a composite buffer when there are several): outside its
+     * read loop Netty follows every write with {@code quiche_conn_send} and a {@code sendmsg}, so one write per buffer
+     * sent a HEADERS or DATA frame (its header, then its payload) as two packets. The write carries the FIN if last.
+     * The caller's buffers are wrapped as they are, not copied; their positions are left alone until the write
+     * completes (a write quiche takes at once completes at once, and the caller may then reuse its list).
      */
     private void write(boolean last, List<ByteBuffer> list, Promise.Invocable<Stream> promise)
     {
-        ByteBuffer[] buffers = list.stream().filter(ByteBuffer::hasRemaining).toArray(ByteBuffer[]::new);
-        WriteCompletion completion = new WriteCompletion(last, buffers, promise, Math.max(buffers.length, 1));
-        if (buffers.length == 0)
+        int count = 0;
+        for (ByteBuffer buffer : list)
+        {
+            if (buffer.hasRemaining())
+                count++;
+        }
+        ByteBuffer[] buffers = new ByteBuffer[count];
+        int i = 0;
+        for (ByteBuffer buffer : list)
+        {
+            if (buffer.hasRemaining())
+                buffers[i++] = buffer;
+        }
+        WriteCompletion completion = new WriteCompletion(last, buffers, promise);
+        if (count == 0)
         {
             if (last)
                 channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true)).addListener(completion);
@@ -280,13 +298,8 @@ final class NettyQuicStream extends AbstractStream
                 completion.operationComplete(channel.newSucceededFuture());
             return;
         }
-        for (int i = 0; i < buffers.length; i++)
-        {
-            ByteBuf wrapped = Unpooled.wrappedBuffer(buffers[i]);
-            Object message = last && i == buffers.length - 1 ? new DefaultQuicStreamFrame(wrapped, true) : wrapped;
-            channel.write(message).addListener(completion);
-        }
-        channel.flush();
+        ByteBuf wrapped = count == 1 ? Unpooled.wrappedBuffer(buffers[0]) : Unpooled.wrappedBuffer(count, buffers);
+        channel.writeAndFlush(last ? new DefaultQuicStreamFrame(wrapped, true) : wrapped).addListener(completion);
     }
 
     private final class WriteCompletion implements io.netty.channel.ChannelFutureListener
@@ -294,25 +307,18 @@ final class NettyQuicStream extends AbstractStream
         private final boolean last;
         private final ByteBuffer[] buffers;
         private final Promise.Invocable<Stream> promise;
-        private int outstanding;
-        private Throwable failure;
 
-        private WriteCompletion(boolean last, ByteBuffer[] buffers, Promise.Invocable<Stream> promise, int outstanding)
+        private WriteCompletion(boolean last, ByteBuffer[] buffers, Promise.Invocable<Stream> promise)
         {
             this.last = last;
             this.buffers = buffers;
             this.promise = promise;
-            this.outstanding = outstanding;
         }
 
         @Override
         public void operationComplete(ChannelFuture future)
         {
-            // Event loop: no lock needed.
-            if (!future.isSuccess() && failure == null)
-                failure = future.cause();
-            if (--outstanding > 0)
-                return;
+            Throwable failure = future.isSuccess() ? null : future.cause();
             if (failure == null)
             {
                 // Jetty expects written buffers to be consumed, as its own QUIC implementation leaves them.

@@ -126,11 +126,14 @@ class BrowserIT
             while (!last.startsWith("h3 ") && System.nanoTime() < deadline)
             {
                 // A fresh URL each time, so the resource timing entry belongs to this request and nothing is cached.
+                // Chromium may add the entry a moment after the body has been read: look for it for up to 1 s.
                 last = String.valueOf(driver.executeAsyncScript(
                     "const done = arguments[arguments.length - 1];" +
                     "const url = new URL('/protocol?poll=' + Math.random(), location).href;" +
+                    "const entry = n => { const e = performance.getEntriesByName(url)[0];" +
+                    "  return e || n === 0 ? Promise.resolve(e) : new Promise(r => setTimeout(r, 50)).then(() => entry(n - 1)); };" +
                     "fetch(url, {cache: 'no-store'}).then(r => r.text())" +
-                    ".then(t => done(performance.getEntriesByName(url)[0].nextHopProtocol + ' ' + t.trim()))" +
+                    ".then(t => entry(20).then(e => done((e ? e.nextHopProtocol : 'no-timing-entry') + ' ' + t.trim())))" +
                     ".catch(e => done('ERR ' + e));"));
                 polls.add(last);
                 if (!last.startsWith("h3 "))

@@ -31,8 +31,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Jetty 12.1.5's QUIC client with one fix: it acknowledges what it receives. The stock client feeds each datagram of an
  * established connection to quiche but asks quiche for packets to send only when it writes or reads stream data, so
  * while the application reads nothing (a paused download) the server's packets go unacknowledged, the server's
- * congestion window stays full, and no other response on that connection can be sent. This is the client-side twin of
- * the server-side flush in {@link GuardedDatagramChannelEndPoint}: once the socket's receive queue is empty, flush.
+ * congestion window stays full, and no other response on that connection can be sent. This client flushes once the
+ * socket's receive queue is empty.
  */
 final class AckingQuicheTransport extends QuicheTransport
 {

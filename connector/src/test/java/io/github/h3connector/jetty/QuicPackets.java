@@ -2,7 +2,7 @@ package io.github.h3connector.jetty;
 
 import java.nio.ByteBuffer;
 
-/** Hand-made QUIC datagrams for the guard and flood tests (RFC 9000 §17.2 long-header layout). */
+/** Hand-made QUIC datagrams for the listener-survival and flood tests (RFC 9000 §17.2 long-header layout). */
 final class QuicPackets
 {
     private QuicPackets()

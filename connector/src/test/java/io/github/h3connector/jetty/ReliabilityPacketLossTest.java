@@ -10,8 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Issue 6's packet-loss target: with 5 % and 10 % loss in both directions ({@code gtlsclient --tx-loss --rx-loss}),
  * 50 downloads and 20 uploads of 8 MiB, two at a time, each with the right SHA-256 (Jetty #14852 reported 8 MiB HTTP/3
- * response failures in 12.1.7). Before BBR, the quiet-session watchdog and the flush after receive, transfers stalled
- * into the 30 s idle timeout here (docs/RELIABILITY.md). Fewer for a quick local run:
+ * response failures in 12.1.7). Fewer for a quick local run:
  * {@code -Dreliability.downloads=6 -Dreliability.uploads=2}.
  */
 @Timeout(value = 1200, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

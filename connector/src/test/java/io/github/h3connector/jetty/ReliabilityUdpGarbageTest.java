@@ -124,7 +124,7 @@ class ReliabilityUdpGarbageTest
                 kinds.append(k == 0 ? "" : ", ").append(KINDS[k]).append(' ').append(perKind.get(k));
             ReliabilitySupport.figure("udp-garbage", String.format(
                 "%d hostile datagrams (%s) from %d threads in %.1f s (%.0f/s), %d read by the server (legitimate ones included), " +
-                "%s dropped by the kernel (receive queue full), guard dropped %d; " +
+                "%s dropped by the kernel (receive queue full), Initials refused %d; " +
                 "%d legitimate requests on the existing connection and %d on new connections (handshake included) alongside, all 200, slowest %.2f s and %.2f s, over 1 s on the existing connection: %s; " +
                 "baseline %s, after %s (peak threads %d)",
                 sent.get(), kinds, SENDERS, seconds, sent.get() / seconds, read.getAsLong(), ReliabilitySupport.socketDropsSince(server.udpPort(), kernelDropsBefore), statistics.getDroppedDatagrams() - droppedBefore,

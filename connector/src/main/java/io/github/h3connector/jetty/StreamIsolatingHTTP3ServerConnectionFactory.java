@@ -32,6 +32,11 @@ class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3Ser
         messageFlusherField = JettyPrivateField.find(ServerHTTP3Session.class, "messageFlusher", MessageFlusher.class,
             "a response blocked by flow control will hold up the others on its connection (HTTP/3)",
             "org.eclipse.jetty.http3.server/org.eclipse.jetty.http3.server.internal=io.github.h3connector", LOG);
+        // No QPACK dynamic table for request headers (the server advertises a capacity of 0, so clients send no encoder
+        // instructions): Jetty 12.1.5's decoder fails the whole connection with a QPACK session error when an
+        // instruction arrives split right before a string literal (NBitStringDecoder), which a client opening hundreds
+        // of streams at once makes likely. Response headers still use the client's table.
+        getHTTP3Configuration().setMaxDecoderTableCapacity(0);
     }
 
     @Override

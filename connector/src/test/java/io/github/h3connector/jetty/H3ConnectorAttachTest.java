@@ -92,7 +92,7 @@ class H3ConnectorAttachTest
     }
 
     @Test
-    void invalidOptionsAreRefusedWhenBuilt()
+    void invalidOptionsAreRefusedByTheirSetters()
     {
         assertEquals("H3Options port must be between 0 and 65535, got 65536",
             assertThrows(IllegalArgumentException.class, () -> H3Options.builder().port(65536)).getMessage());

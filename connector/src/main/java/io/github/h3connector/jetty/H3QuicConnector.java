@@ -215,13 +215,12 @@ public class H3QuicConnector extends AbstractNetworkConnector
 
     private NettyQuicServer.Settings settings(KeyManager keyManager)
     {
-        String keyPassword = sslContextFactory.getKeyManagerPassword() != null ? sslContextFactory.getKeyManagerPassword() : sslContextFactory.getKeyStorePassword();
         return new NettyQuicServer.Settings(getHost(), getPort(), options.eventLoops(), options.idleTimeout(),
             quicConfiguration.getSessionMaxData(), quicConfiguration.getLocalBidirectionalStreamMaxData(),
             quicConfiguration.getRemoteBidirectionalStreamMaxData(), quicConfiguration.getUnidirectionalStreamMaxData(),
             quicConfiguration.getBidirectionalMaxStreams(), quicConfiguration.getUnidirectionalMaxStreams(),
             options.congestionControl().name(), options.retry().pendingHandshakesThreshold(), options.secret().orElse(null),
-            keyManager, keyPassword);
+            keyManager, TlsRequirements.keyPassword(sslContextFactory));
     }
 
     @Override

@@ -40,7 +40,7 @@ final class TlsRequirements
             throw new TlsConfigurationException("HTTP/3 needs TLS, but no SslContextFactory.Server is configured: " +
                 "configure HTTPS with a keystore first (Jetty module 'ssl', or SslContextFactory.Server.setKeyStorePath)");
         KeyStore keyStore = load(ssl);
-        String keyPassword = ssl.getKeyManagerPassword() != null ? ssl.getKeyManagerPassword() : ssl.getKeyStorePassword();
+        String keyPassword = keyPassword(ssl);
         String where = describe(ssl);
         List<String> found = new ArrayList<>();
         try
@@ -77,6 +77,12 @@ final class TlsRequirements
             (found.isEmpty() ? "no key entries" : String.join(", ", found)) +
             (ssl.getCertAlias() == null ? "" : ", looking only at cert alias '" + ssl.getCertAlias() + "'") +
             "): add an EC P-256 or RSA 2048+ key, e.g. keytool -genkeypair -keyalg EC -groupname secp256r1");
+    }
+
+    /** @return the password of the private key: the key manager password, or the keystore's when none is set */
+    static String keyPassword(SslContextFactory.Server ssl)
+    {
+        return ssl.getKeyManagerPassword() != null ? ssl.getKeyManagerPassword() : ssl.getKeyStorePassword();
     }
 
     private static KeyManager keyManager(KeyStore keyStore, String keyPassword, String certAlias) throws GeneralSecurityException

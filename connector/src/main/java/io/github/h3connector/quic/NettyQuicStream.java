@@ -5,7 +5,6 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.WritePendingException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,7 +43,6 @@ final class NettyQuicStream extends AbstractStream
 
     private final AutoLock lock = new AutoLock();
     private final AtomicReference<CloseState> closeState = new AtomicReference<>(CloseState.NOT_CLOSED);
-    private final AtomicBoolean writing = new AtomicBoolean();
     private final NettyQuicSession session;
     private final QuicStreamChannel channel;
     // Guarded by lock: what quiche gave us and the protocol has not read yet.
@@ -257,12 +255,11 @@ final class NettyQuicStream extends AbstractStream
     @Override
     public void data(boolean last, List<ByteBuffer> buffers, Promise.Invocable<Stream> promise)
     {
-        if (!writing.compareAndSet(false, true))
+        if (!pendingWrite.compareAndSet(null, promise))
         {
             promise.failed(new WritePendingException());
             return;
         }
-        pendingWrite.set(promise);
         notIdle();
         session.onEventLoop(() -> write(last, buffers, promise));
     }
@@ -334,7 +331,6 @@ final class NettyQuicStream extends AbstractStream
     {
         if (!pendingWrite.compareAndSet(promise, null))
             return;
-        writing.set(false);
         if (cause != null || last)
             updateCloseState(CloseState.LOCALLY_CLOSED);
         session.complete(promise, this, cause);

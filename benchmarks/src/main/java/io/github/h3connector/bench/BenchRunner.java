@@ -330,6 +330,14 @@ public final class BenchRunner
     private void gtls(ServerProcess server) throws Exception
     {
         gtlsWarmups(server);
+        Downloads down = measuredDownloads(server);
+        bulkRows.add(new String[]{server.label, "HTTP/3", "gtlsclient (ngtcp2)", down.rate[0], down.rate[1], down.cpu, "–", "–", "–", mib(down.rssKiB) + " / –"});
+        System.out.println("   gtlsclient: down " + down.rate[0] + " MB/s (" + down.rate[1] + "), cpu/GiB " + down.cpu + ", peak RSS " + mib(down.rssKiB) + " MiB");
+    }
+
+    /** {@link #ROUNDS} measured gtlsclient downloads (after the caller's warm-ups), their medians recorded for the targets. */
+    private Downloads measuredDownloads(ServerProcess server) throws Exception
+    {
         server.resetPeak();
         double[] times = new double[ROUNDS];
         long[] cpu0 = server.cpuTicks();
@@ -337,14 +345,17 @@ public final class BenchRunner
             times[i] = gtlsDownload(server);
         long[] cpu1 = server.cpuTicks();
         long rss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
+        double gib = (double)DOWNLOAD * ROUNDS / (1L << 30);
         String key = server.label + "|h3|gtls|down";
         medians.put(key, mbps(DOWNLOAD, median(times)));
-        medians.put(key + "|cpu", cpuSeconds(cpu0, cpu1) / ((double)DOWNLOAD * ROUNDS / (1L << 30)));
+        medians.put(key + "|cpu", cpuSeconds(cpu0, cpu1) / gib);
         medians.put(key + "|rss", rss / 1024.0);
-        String cpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        bulkRows.add(new String[]{server.label, "HTTP/3", "gtlsclient (ngtcp2)", down[0], down[1], cpu, "–", "–", "–", mib(rss) + " / –"});
-        System.out.println("   gtlsclient: down " + down[0] + " MB/s (" + down[1] + "), cpu/GiB " + cpu + ", peak RSS " + mib(rss) + " MiB");
+        return new Downloads(throughput(times, DOWNLOAD), cpuPer(cpu0, cpu1, gib), rss);
+    }
+
+    /** Measured downloads: median MB/s and (min–max), server CPU per GiB, peak RSS. */
+    private record Downloads(String[] rate, String cpu, long rssKiB)
+    {
     }
 
     private void small(ServerProcess server, String protocol, int[] concurrencies) throws Exception
@@ -445,26 +456,19 @@ public final class BenchRunner
     {
         String warm = gtlsWarmups(server);
         serverNotes.remove(server.label);
-        server.resetPeak();
-        double[] times = new double[ROUNDS];
-        long[] cpu0 = server.cpuTicks();
-        for (int i = 0; i < ROUNDS; i++)
-            times[i] = gtlsDownload(server);
-        long[] cpu1 = server.cpuTicks();
-        long rss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
-        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
-        medians.put(server.label + "|h3|gtls|down|rss", rss / 1024.0);
+        Downloads downloads = measuredDownloads(server);
+        String[] down = downloads.rate;
+        String downCpu = downloads.cpu;
+        long rss = downloads.rssKiB;
         HttpClient client = clients.http3;
         String base = base(server, "h3");
         for (int i = 0; i < warmups(); i++)
             Clients.upload(client, base, uploadBody, uploadSha);
         double[] up = new double[ROUNDS];
-        cpu0 = server.cpuTicks();
+        long[] cpu0 = server.cpuTicks();
         for (int i = 0; i < ROUNDS; i++)
             up[i] = Clients.upload(client, base, uploadBody, uploadSha);
-        cpu1 = server.cpuTicks();
+        long[] cpu1 = server.cpuTicks();
         String[] upload = throughput(up, UPLOAD);
         String upCpu = cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30));
         List<String> cells = new ArrayList<>(List.of(variant, server.udpIo + "; " + server.quicSettings, down[0], down[1], downCpu,
@@ -577,20 +581,10 @@ public final class BenchRunner
             upload = new String[]{rates[0], rates[1], cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30))};
         }
         gtlsWarmups(server);
-        server.resetPeak();
-        double[] times = new double[ROUNDS];
-        long[] cpu0 = server.cpuTicks();
-        for (int i = 0; i < ROUNDS; i++)
-            times[i] = gtlsDownload(server);
-        long[] cpu1 = server.cpuTicks();
-        long downRss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
-        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
-        medians.put(server.label + "|h3|gtls|down|cpu", cpuSeconds(cpu0, cpu1) / ((double)DOWNLOAD * ROUNDS / (1L << 30)));
+        Downloads down = measuredDownloads(server);
         bulkRows.add(new String[]{server.label, "HTTP/3", uploads ? "gtlsclient (ngtcp2); uploads: Jetty HttpClient" : "gtlsclient (ngtcp2)",
-            down[0], down[1], downCpu, upload[0], upload[1], upload[2], mib(downRss) + " / " + (upRss < 0 ? "–" : mib(upRss))});
-        System.out.println("   anchor: down " + down[0] + " MB/s (" + down[1] + "), cpu/GiB " + downCpu + "; up " + upload[0] + " (" + upload[1] + "), cpu/GiB " + upload[2]);
+            down.rate[0], down.rate[1], down.cpu, upload[0], upload[1], upload[2], mib(down.rssKiB) + " / " + (upRss < 0 ? "–" : mib(upRss))});
+        System.out.println("   anchor: down " + down.rate[0] + " MB/s (" + down.rate[1] + "), cpu/GiB " + down.cpu + "; up " + upload[0] + " (" + upload[1] + "), cpu/GiB " + upload[2]);
     }
 
     /** Warm-up transfers before every measured bulk row, the same count for every server: {@code --warmups N}. */

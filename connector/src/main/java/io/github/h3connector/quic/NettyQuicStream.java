@@ -279,7 +279,7 @@ final class NettyQuicStream extends AbstractStream
             writeBehind(last, buffers, bytes, promise);
             return;
         }
-        onEventLoopInOrder(() -> write(last, buffers, promise));
+        write(last, buffers, promise);
     }
 
     /**
@@ -330,19 +330,25 @@ final class NettyQuicStream extends AbstractStream
     }
 
     /**
-     * Event loop. All the buffers go to quiche as one write (a composite buffer when there are several): outside its
-     * read loop Netty follows every write with {@code quiche_conn_send} and a {@code sendmsg}, so one write per buffer
-     * sent a HEADERS or DATA frame (its header, then its payload) as two packets. The write carries the FIN if last.
-     * The caller's buffers are wrapped as they are, not copied; their positions are left alone until the write
-     * completes (a write quiche takes at once completes at once, and the caller may then reuse its list).
+     * All the buffers go to quiche as one write: outside its read loop Netty follows every write with
+     * {@code quiche_conn_send} and a {@code sendmsg}, so one write per buffer sent a HEADERS or DATA frame (its header,
+     * then its payload) as two packets. One buffer is wrapped as it is (direct: no copy until quiche's); several are
+     * copied here, in the caller's thread, into one pooled direct buffer: a composite of Jetty's frame header and a
+     * heap payload made Netty merge it into a new heap array per write, then copy that again (about 2 bytes of garbage
+     * per byte sent). The caller's positions are left alone until the write completes (a write quiche takes at once
+     * completes at once, and the caller may then reuse its list). The write carries the FIN if last.
      */
     private void write(boolean last, List<ByteBuffer> list, Promise.Invocable<Stream> promise)
     {
         int count = 0;
+        int bytes = 0;
         for (ByteBuffer buffer : list)
         {
             if (buffer.hasRemaining())
+            {
                 count++;
+                bytes += buffer.remaining();
+            }
         }
         ByteBuffer[] buffers = new ByteBuffer[count];
         int i = 0;
@@ -351,21 +357,30 @@ final class NettyQuicStream extends AbstractStream
             if (buffer.hasRemaining())
                 buffers[i++] = buffer;
         }
-        WriteCompletion completion = new WriteCompletion(last, buffers, promise);
+        ByteBuf payload;
         if (count == 0)
+            payload = Unpooled.EMPTY_BUFFER;
+        else if (count == 1)
+            payload = Unpooled.wrappedBuffer(buffers[0]);
+        else
         {
-            if (last)
-                send(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true)).addListener(completion);
+            payload = channel.alloc().directBuffer(bytes);
+            for (ByteBuffer buffer : buffers)
+                payload.writeBytes(buffer.duplicate());
+        }
+        WriteCompletion completion = new WriteCompletion(last, buffers, promise);
+        boolean empty = count == 0;
+        onEventLoopInOrder(() ->
+        {
+            if (!empty || last)
+                send(last ? new DefaultQuicStreamFrame(payload, true) : payload).addListener(completion);
             else
             {
                 // An earlier write may have left its flush to this one.
                 channel.flush();
                 completion.operationComplete(channel.newSucceededFuture());
             }
-            return;
-        }
-        ByteBuf wrapped = count == 1 ? Unpooled.wrappedBuffer(buffers[0]) : Unpooled.wrappedBuffer(count, buffers);
-        send(last ? new DefaultQuicStreamFrame(wrapped, true) : wrapped).addListener(completion);
+        });
     }
 
     private final class WriteCompletion implements io.netty.channel.ChannelFutureListener

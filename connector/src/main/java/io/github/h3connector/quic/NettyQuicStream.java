@@ -53,13 +53,29 @@ final class NettyQuicStream extends AbstractStream
     // Written on the event loop only (read by demand() on the event loop only).
     private boolean delivering;
     private final AtomicReference<Promise.Invocable<Stream>> pendingWrite = new AtomicReference<>();
+    private final boolean earlyData;
 
     NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local)
+    {
+        this(session, channel, local, false);
+    }
+
+    NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local, boolean earlyData)
     {
         super(channel.streamId(), local);
         this.session = session;
         this.channel = channel;
+        this.earlyData = earlyData;
         setIdleTimeout(session.getQuicConfiguration().getStreamIdleTimeout());
+    }
+
+    /**
+     * @return whether the client opened this stream in 0-RTT (early data, RFC 9001 section 4.6.1), before the handshake
+     *         completed: what it carried then may be a replay by an attacker (RFC 8446 section 8)
+     */
+    public boolean isEarlyData()
+    {
+        return earlyData;
     }
 
     QuicStreamChannel channel()

@@ -91,6 +91,15 @@ final class QlogRecorder implements QlogSink
             return null;
         if (remaining != Long.MAX_VALUE)
             remaining--;
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (IOException x)
+        {
+            LOG.warn("cannot create qlog directory {}: {}", directory, x.toString());
+            return null;
+        }
         enforceBound();
         Path file = directory.resolve(PREFIX + LocalDateTime.now().format(TIME) + "-" + (++sequence) + "-" + ProcessHandle.current().pid() + SUFFIX);
         writing.add(file);

@@ -166,7 +166,7 @@ public final class NettyQuicServer
                 Path file = qlog.nextConnection();
                 if (file != null)
                 {
-                    channel.config().setOption(QuicChannelOption.QLOG, new QLogConfiguration(file.toString(), "h3connector", String.valueOf(channel.remoteAddress())));
+                    channel.config().setOption(QuicChannelOption.QLOG, new QLogConfiguration(file.toString(), "h3connector", "server"));
                     channel.attr(QLOG_FILE).set(file);
                 }
                 return ssl.newEngine(channel.alloc());

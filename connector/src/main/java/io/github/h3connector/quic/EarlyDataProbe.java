@@ -49,7 +49,7 @@ final class EarlyDataProbe
         catch (ReflectiveOperationException | RuntimeException x)
         {
             LOG.warn("cannot tell which QUIC connections accepted 0-RTT ({}): requests sent in 0-RTT are served after the handshake " +
-                "but not flagged Early-Data; run with --add-opens io.netty.codec.classes.quic/io.netty.handler.codec.quic=ALL-UNNAMED", x.toString());
+                "but not flagged Early-Data; run with --add-opens io.netty.codec.classes.quic/io.netty.handler.codec.quic=io.github.h3connector", x.toString());
             connection = null;
         }
         this.connection = connection;

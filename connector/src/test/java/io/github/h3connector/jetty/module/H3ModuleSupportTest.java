@@ -89,6 +89,10 @@ class H3ModuleSupportTest
     void valuesReachTheOptions()
     {
         assertEquals(4443, with(ADVERTISED_PORT, " 4443 ").build().advertisedPort().orElseThrow());
+        assertTrue(with(EARLY_DATA, "TRUE").build().earlyData());
+        assertEquals(java.util.Set.of("GET", "POST"), with(EARLY_DATA_METHODS, " get , POST ").build().earlyDataMethods());
+        assertEquals(java.nio.file.Path.of("/var/log/qlog"), with(QLOG_DIRECTORY, " /var/log/qlog ").build().qlogDirectory().orElseThrow());
+        assertEquals(1L << 20, with(QLOG_MAX_BYTES, "1048576").build().qlogMaxBytes());
         assertEquals("alt.example", with(ADVERTISED_HOST, "alt.example").build().advertisedHost().orElseThrow());
         assertEquals(Duration.ofSeconds(60), with(ALT_SVC_MAX_AGE_SECONDS, "60").build().maxAge());
         assertEquals(Duration.ZERO, with(ALT_SVC_MAX_AGE_SECONDS, "0").build().maxAge());

@@ -56,15 +56,28 @@ class QlogTest
                 assertEquals("qlog for the next 2 QUIC connection(s) in " + directory.toAbsolutePath() + ", at most 10485760 bytes in total", answer);
                 assertEquals(2L, platform.getAttribute(connector, "qlogConnectionsLeft"));
 
+                List<String> clientIds = new ArrayList<>();
                 for (int i = 0; i < 3; i++)
-                    get(server, "/bytes?mib=0.01&seed=" + i);
+                    clientIds.add(get(server, "/bytes?mib=0.01&seed=" + i));
                 awaitNoConnection(server);
 
                 assertEquals(0L, platform.getAttribute(connector, "qlogConnectionsLeft"));
                 List<Path> files = qlogFiles(directory);
                 assertEquals(2, files.size(), files.toString());
+                // Each file is the server's view of one of the first two connections: it sends to the client's id.
+                List<String> logged = new ArrayList<>();
                 for (Path file : files)
+                {
                     assertQlog(file);
+                    String text = Files.readString(file);
+                    for (String id : clientIds)
+                    {
+                        if (text.contains("\"dcid\":\"" + id + "\""))
+                            logged.add(id);
+                    }
+                }
+                assertEquals(java.util.Set.copyOf(clientIds.subList(0, 2)), java.util.Set.copyOf(logged), "client ids " + clientIds);
+                assertEquals(2, logged.size(), logged.toString());
             }
             finally
             {
@@ -113,13 +126,17 @@ class QlogTest
         }
     }
 
-    private void get(TestServer server, String path) throws Exception
+    /** @return the client's connection id, in hex, as gtlsclient logs it */
+    private String get(TestServer server, String path) throws Exception
     {
         int port = server.udpPort();
         Path download = Files.createTempDirectory(temp, "download");
-        ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(60, GtlsClientInteropTest.GTLSCLIENT.toString(), "--quiet",
-            "--exit-on-all-streams-close", "--download=" + download, "127.0.0.1", String.valueOf(port), "https://127.0.0.1:" + port + path);
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(60, GtlsClientInteropTest.GTLSCLIENT.toString(), "--no-quic-dump",
+            "--no-http-dump", "--exit-on-all-streams-close", "--download=" + download, "127.0.0.1", String.valueOf(port), "https://127.0.0.1:" + port + path);
         assertTrue(result.finished() && result.exit() == 0, result.output());
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("(?m)^I\\d+ 0x([0-9a-f]+) ").matcher(result.output());
+        assertTrue(id.find(), "no connection id in gtlsclient's log");
+        return id.group(1);
     }
 
     /** The server ends a connection (and its qlog file) a moment after the client closed it. */

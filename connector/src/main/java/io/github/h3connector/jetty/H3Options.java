@@ -476,7 +476,9 @@ public final class H3Options
 
         /**
          * @param enabled whether to accept 0-RTT (TLS early data) from clients resuming a session; default false.
-         *        0-RTT data can be replayed by an attacker who recorded it (RFC 8446 section 8), so a request that
+         *        0-RTT data can be replayed by an attacker who recorded it (RFC 8446 section 8). The application sees
+         *        a request only once its connection's handshake completed, which a replayed flight never does; a
+         *        client may still send the same 0-RTT request twice, so a request that
          *        arrived in 0-RTT reaches the application with the header {@code Early-Data: 1} and the request
          *        attribute {@code io.github.h3connector.earlyData} set to {@code Boolean.TRUE} (RFC 8470), and one whose
          *        method is not among {@link #earlyDataMethods} is answered {@code 425 Too Early} without reaching the

@@ -64,7 +64,6 @@ public final class NettyQuicServer
 {
     static final AttributeKey<NettyQuicStream> STREAM = AttributeKey.valueOf(NettyQuicStream.class, "stream");
     static final ChannelHandler STREAM_HANDLER = new StreamHandler();
-    private static final AttributeKey<Path> QLOG_FILE = AttributeKey.valueOf(NettyQuicServer.class, "qlogFile");
     private static final Logger LOG = LoggerFactory.getLogger(NettyQuicServer.class);
     /**
      * 4 MiB each way (the kernel caps it at {@code net.core.rmem_max}/{@code wmem_max}): a burst of 2,000 new
@@ -167,7 +166,8 @@ public final class NettyQuicServer
                 if (file != null)
                 {
                     channel.config().setOption(QuicChannelOption.QLOG, new QLogConfiguration(file.toString(), "h3connector", "server"));
-                    channel.attr(QLOG_FILE).set(file);
+                    // Also when the connection is refused before its pipeline is set up.
+                    channel.closeFuture().addListener(closed -> qlog.connectionEnded(file));
                 }
                 return ssl.newEngine(channel.alloc());
             })
@@ -398,9 +398,6 @@ public final class NettyQuicServer
         public void channelInactive(ChannelHandlerContext context)
         {
             handshakeEnded();
-            Path qlogFile = context.channel().attr(QLOG_FILE).getAndSet(null);
-            if (qlogFile != null)
-                settings.qlog().connectionEnded(qlogFile);
             if (session != null)
                 session.onChannelInactive();
             else if (LOG.isDebugEnabled())

@@ -63,13 +63,29 @@ final class NettyQuicStream extends AbstractStream
     private final AtomicInteger queuedWrites = new AtomicInteger();
     // Bytes of small writes already completed towards the caller and not yet taken by quiche.
     private final AtomicInteger writtenBehind = new AtomicInteger();
+    private final boolean earlyData;
 
     NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local)
+    {
+        this(session, channel, local, false);
+    }
+
+    NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local, boolean earlyData)
     {
         super(channel.streamId(), local);
         this.session = session;
         this.channel = channel;
+        this.earlyData = earlyData;
         setIdleTimeout(session.getQuicConfiguration().getStreamIdleTimeout());
+    }
+
+    /**
+     * @return whether the client opened this stream in 0-RTT (early data, RFC 9001 section 4.6.1), before the handshake
+     *         completed: what it carried then may be a replay by an attacker (RFC 8446 section 8)
+     */
+    public boolean isEarlyData()
+    {
+        return earlyData;
     }
 
     QuicStreamChannel channel()

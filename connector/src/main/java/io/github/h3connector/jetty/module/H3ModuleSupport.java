@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty.module;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -37,6 +38,10 @@ public final class H3ModuleSupport
     public static final String ALT_SVC_FRAME = "jetty.h3connector.altSvcFrame";
     public static final String EVENT_LOOPS = "jetty.h3connector.eventLoops";
     public static final String RETRY = "jetty.h3connector.retry";
+    public static final String EARLY_DATA = "jetty.h3connector.earlyData";
+    public static final String EARLY_DATA_METHODS = "jetty.h3connector.earlyDataMethods";
+    public static final String QLOG_DIRECTORY = "jetty.h3connector.qlogDirectory";
+    public static final String QLOG_MAX_BYTES = "jetty.h3connector.qlogMaxBytes";
 
     private H3ModuleSupport()
     {
@@ -64,14 +69,40 @@ public final class H3ModuleSupport
                                      String congestionControl,
                                      String altSvcFrame,
                                      String eventLoops,
-                                     String retry)
+                                     String retry,
+                                     String earlyData,
+                                     String earlyDataMethods,
+                                     String qlogDirectory,
+                                     String qlogMaxBytes)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, isBlank(quicHost) ? https.getHost() : quicHost,
             idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, eventLoops, retry);
+        earlyDataAndQlog(builder, earlyData, earlyDataMethods, qlogDirectory, qlogMaxBytes);
         return H3Connector.attachTo(https, build(builder));
+    }
+
+    /**
+     * Parses the 0-RTT and qlog module properties into {@code builder} (each may be empty for the default).
+     *
+     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     */
+    public static H3Options.Builder earlyDataAndQlog(H3Options.Builder builder, String earlyData, String earlyDataMethods,
+                                                     String qlogDirectory, String qlogMaxBytes)
+    {
+        if (!isBlank(earlyData))
+            builder.earlyData(parseBoolean(EARLY_DATA, earlyData));
+        if (!isBlank(earlyDataMethods))
+            apply(EARLY_DATA_METHODS, earlyDataMethods, () -> builder.earlyDataMethods(earlyDataMethods.strip().split("\\s*,\\s*")));
+        long maxBytes = isBlank(qlogMaxBytes) ? H3Options.DEFAULT_QLOG_MAX_BYTES
+            : parseLong(QLOG_MAX_BYTES, qlogMaxBytes, "a whole number of bytes >= 65536", 64 * 1024);
+        if (!isBlank(qlogDirectory))
+            apply(QLOG_DIRECTORY, qlogDirectory, () -> builder.qlog(Path.of(qlogDirectory.strip()), maxBytes));
+        else
+            builder.qlog(null, maxBytes);
+        return builder;
     }
 
     /**

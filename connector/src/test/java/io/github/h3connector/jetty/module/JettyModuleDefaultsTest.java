@@ -35,7 +35,7 @@ class JettyModuleDefaultsTest
     /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
     static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
         ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
-        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY);
+        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY, SECRET_FILE, SECRET_ENV, NODE_NAME);
 
     static List<String> mod;
     static Map<String, String> template;

@@ -111,17 +111,19 @@ class LoadBalancerIT
     }
 
     /** A node of the hello WAR image, on the test network only, HTTPS and HTTP/3 on 8443, advertising nginx's port. */
-    static GenericContainer<?> node(String name, String secret, String retry)
+    static GenericContainer<?> node(String name, String secret, String retry, String... moreArguments)
     {
+        List<String> command = new ArrayList<>(List.of("java", "-jar", "/opt/jetty-home-12.1.5/start.jar",
+            "jetty.h3connector.advertisedPort=" + port,
+            "jetty.h3connector.nodeName=" + name,
+            "jetty.h3connector.secretEnv=H3_SECRET",
+            "jetty.h3connector.retry=" + retry));
+        command.addAll(List.of(moreArguments));
         return new GenericContainer<>(JettyContainers.image())
             .withNetwork(network)
             .withNetworkAliases(name)
             .withEnv("H3_SECRET", secret)
-            .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar",
-                "jetty.h3connector.advertisedPort=" + port,
-                "jetty.h3connector.nodeName=" + name,
-                "jetty.h3connector.secretEnv=H3_SECRET",
-                "jetty.h3connector.retry=" + retry)
+            .withCommand(command.toArray(String[]::new))
             .waitingFor(Wait.forLogMessage(".*Started oejs\\.Server@.*\\n", 1))
             .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("jetty." + name)));
     }
@@ -460,6 +462,54 @@ class LoadBalancerIT
     private static String tail(String output)
     {
         return output.length() < 4000 ? output : output.substring(output.length() - 4000);
+    }
+
+    /**
+     * The preStop hook of docs/kubernetes/deployment.yaml: {@code start.jar --stop} through the local stop port starts
+     * Jetty's graceful stop while an HTTP/3 response is in flight; the response completes in full and Jetty exits 0.
+     * The hook's own exit status is not checked: the container ends, and the exec with it, when Jetty exits.
+     */
+    @Test
+    void theStopPortOfThePreStopHookDrainsAnInFlightHttp3Response() throws Exception
+    {
+        GenericContainer<?> stoppable = node("node4", SECRET, "UNDER_LOAD", "STOP.HOST=127.0.0.1", "STOP.PORT=8079", "STOP.KEY=it-stop-key");
+        stoppable.start();
+        HttpClient client = Clients.http3();
+        try
+        {
+            int chunks = 16;
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Request slow = client.newRequest("https://" + JettyContainers.address(stoppable, network) + ":" + JettyContainers.PORT +
+                    "/slow/stream?chunks=" + chunks + "&delayMs=300")
+                .timeout(60, TimeUnit.SECONDS)
+                .onResponseContent((response, content) -> started.countDown());
+            CompletableFuture<ContentResponse> download = new CompletableResponseListener(slow, 1 << 20).send();
+            assertTrue(started.await(20, TimeUnit.SECONDS), "the slow HTTP/3 response did not start");
+            // As the kubelet runs the hook: docker exec; its exit status is not checked (it ends with the container).
+            Process preStop = new ProcessBuilder("docker", "exec", stoppable.getContainerId(), "sh", "-c",
+                "java -jar /opt/jetty-home-12.1.5/start.jar --stop STOP.HOST=127.0.0.1 STOP.PORT=8079 STOP.KEY=it-stop-key STOP.WAIT=35")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ContentResponse response = download.get(60, TimeUnit.SECONDS);
+            assertEquals(200, response.getStatus());
+            assertEquals(HttpVersion.HTTP_3, response.getVersion());
+            assertEquals(chunks * 1024, response.getContent().length, "bytes of the in-flight response");
+            assertTrue(preStop.waitFor(60, TimeUnit.SECONDS), "start.jar --stop did not return");
+            String id = stoppable.getContainerId();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            var docker = org.testcontainers.DockerClientFactory.instance().client();
+            while (Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()) && System.nanoTime() < deadline)
+                Thread.sleep(200);
+            var state = docker.inspectContainerCmd(id).exec().getState();
+            assertFalse(Boolean.TRUE.equals(state.getRunning()), "Jetty still runs 40 s after start.jar --stop");
+            assertEquals(0L, state.getExitCodeLong(), "Jetty's exit code");
+            assertTrue(stoppable.getLogs().contains("Performing 'stop' command"), "the stop port was not used:\n" + stoppable.getLogs());
+            LOG.info("start.jar --stop: the in-flight HTTP/3 response completed ({} bytes), Jetty exited 0", response.getContent().length);
+        }
+        finally
+        {
+            client.stop();
+            stoppable.stop();
+        }
     }
 
     static void requireGtlsclient()

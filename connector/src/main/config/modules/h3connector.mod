@@ -124,4 +124,14 @@ etc/h3connector.xml
 ## HTTP/2 ALTSVC frames (RFC 7838 section 4) beside the Alt-Svc header, as IIS's EnableAltSvc: OFF, CONNECTION (one
 ## frame after SETTINGS, for the TLS SNI host when the certificate covers it) or CONNECTION_AND_STREAMS (also one per response).
 # jetty.h3connector.altSvcFrame=OFF
+
+## A file holding the secret that keys Retry tokens, connection ids and stateless resets (at least 16 bytes of text,
+## e.g. from 'openssl rand -base64 32'); give every node behind one load balancer the same. Empty: random per start.
+# jetty.h3connector.secretFile=
+
+## The name of an environment variable holding that secret instead (e.g. from a Kubernetes Secret); never logged.
+# jetty.h3connector.secretEnv=
+
+## A node name sent in the H3-Node response header on every protocol, for tests and debugging; empty sends none.
+# jetty.h3connector.nodeName=
 # end::documentation[]

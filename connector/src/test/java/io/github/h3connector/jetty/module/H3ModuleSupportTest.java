@@ -118,7 +118,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -128,7 +128,7 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
     }
 }

@@ -1,0 +1,476 @@
+package io.github.h3connector.jetty;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http3.api.Session;
+import org.eclipse.jetty.http3.api.Stream;
+import org.eclipse.jetty.http3.client.HTTP3Client;
+import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
+import org.eclipse.jetty.http3.client.HTTP3SessionClient;
+import org.eclipse.jetty.http3.client.internal.ClientHTTP3Session;
+import org.eclipse.jetty.http3.frames.HeadersFrame;
+import org.eclipse.jetty.http3.frames.SettingsFrame;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
+import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server-side cases of the QUIC Interop Runner (https://interop.seemann.io), driven by ngtcp2's {@code gtlsclient}
+ * (Debian package {@code ngtcp2-client}) and, where gtlsclient cannot send the request, Jetty's HTTP/3 client. Each case
+ * checks what happened from the client's own log (its verbose output: transport parameters, TLS messages, packet
+ * headers, paths), not only its exit status, and every download by size and SHA-256.
+ */
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ConformanceTest
+{
+    private static final int MIB = 5;
+
+    @TempDir
+    Path temp;
+
+    /** interop case "idle timeout": the advertised {@code max_idle_timeout} is the configured one, and it is applied. */
+    @Test
+    void idleTimeoutIsAdvertisedAndApplied() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder().idleTimeout(Duration.ofSeconds(3))))
+        {
+            // No --exit-on-all-streams-close: the client keeps the connection open; its own idle timeout is 60 s.
+            Gtls run = gtls(server, "idle", "--timeout=60s", url(server, 0.01, 1));
+            assertEquals("3000", run.serverTransportParameter("max_idle_timeout"), run.tail());
+            assertTrue(run.output().contains("ERR_IDLE_CLOSE"), "the client closed on the idle timeout; " + run.tail());
+            run.assertDownload(0.01, 1);
+            awaitNoOpenConnection(server);
+        }
+    }
+
+    /**
+     * interop case "a client that vanishes": the client is killed after its download, without closing; the server frees
+     * the connection once the idle timeout has passed.
+     */
+    @Test
+    void vanishedClientIsFreedAfterTheIdleTimeout() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder().idleTimeout(Duration.ofSeconds(3))))
+        {
+            Path directory = Files.createDirectories(temp.resolve("vanish"));
+            Process process = new ProcessBuilder(GtlsClientInteropTest.GTLSCLIENT.toString(), "--quiet", "--timeout=60s",
+                "--download=" + directory, "127.0.0.1", String.valueOf(server.udpPort()), url(server, 0.01, 1))
+                .redirectErrorStream(true).redirectOutput(temp.resolve("vanish.log").toFile()).start();
+            Path file = directory.resolve("bytes?mib=0.01&seed=1");
+            try
+            {
+                for (int i = 0; i < 300 && !(Files.exists(file) && Files.size(file) == 10485); i++)
+                    Thread.sleep(100);
+                assertEquals(10485, Files.size(file), "download before the client vanished");
+                assertEquals(1, server.h3.statistics().getOpenQuicConnections(), "the connection is open while the client is alive");
+            }
+            finally
+            {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            assertEquals(1, server.h3.statistics().getOpenQuicConnections(), "no close reached the server from the killed client");
+            awaitNoOpenConnection(server);
+        }
+    }
+
+    /**
+     * interop case "oversized header section": a request whose header section exceeds the server's limit gets 431 on its
+     * stream, and the same connection serves the next request. gtlsclient cannot add headers, so Jetty's client sends
+     * them, told to ignore the limit the server advertised (as a client that does not read SETTINGS would).
+     */
+    @Test
+    void oversizedHeaderSectionGets431AndTheConnectionKeepsServing() throws Exception
+    {
+        QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
+        HTTP3Client client = new HTTP3Client(quic, TestClients.quicConnector());
+        TestClients.withoutDynamicTable(client);
+        client.getHTTP3Configuration().setMaxRequestHeadersSize(1 << 20);
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            client.start();
+            CompletableFuture<SettingsFrame> settings = new CompletableFuture<>();
+            CompletableFuture<Session.Client> connected = new CompletableFuture<>();
+            client.connect(new QuicheTransport(quic), new InetSocketAddress("127.0.0.1", server.udpPort()), new Session.Client.Listener()
+            {
+                @Override
+                public void onSettings(Session session, SettingsFrame frame)
+                {
+                    settings.complete(frame);
+                }
+            }, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING, connected::complete, connected::completeExceptionally));
+            Session.Client session = connected.get(10, TimeUnit.SECONDS);
+            long advertised = settings.get(10, TimeUnit.SECONDS).getSettings().get(SettingsFrame.MAX_FIELD_SECTION_SIZE);
+            assertEquals(8192, advertised, "SETTINGS_MAX_FIELD_SECTION_SIZE, Jetty's default request header limit");
+            ((ClientHTTP3Session)((HTTP3SessionClient)session).getProtocolSession()).getQpackEncoder().setMaxHeadersSize(1 << 20);
+
+            assertEquals("200 " + ReliabilitySupport.content(null, 1024, 7), get(session, server, "/bytes?mib=" + (1.0 / 1024) + "&seed=7", 0));
+            assertEquals("431", get(session, server, "/bytes?mib=0.001&seed=8", 12_000).substring(0, 3));
+            assertEquals("200 " + ReliabilitySupport.content(null, 1024, 9), get(session, server, "/bytes?mib=" + (1.0 / 1024) + "&seed=9", 0));
+            assertEquals(1, server.h3.statistics().getQuicConnections(), "all three requests on one connection");
+            assertEquals(1, server.h3.statistics().getOpenQuicConnections(), "the connection is still open");
+        }
+        finally
+        {
+            LifeCycle.stop(client);
+        }
+    }
+
+    /** interop case "resumption": the second connection resumes the first's TLS session: no certificate is sent. */
+    @Test
+    void resumedHandshakeCarriesNoCertificate() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Path session = temp.resolve("session.pem");
+            Gtls first = gtls(server, "first", "--exit-on-all-streams-close", "--session-file=" + session, url(server, 0.01, 1));
+            first.assertDownload(0.01, 1);
+            assertTrue(first.serverHandshakeMessages().contains(CERTIFICATE), "full handshake: " + first.serverHandshakeMessages());
+            assertTrue(Files.size(session) > 0, "the client stored a session ticket");
+            Gtls second = gtls(server, "second", "--exit-on-all-streams-close", "--session-file=" + session, url(server, 0.01, 2));
+            second.assertDownload(0.01, 2);
+            assertEquals(List.of(ENCRYPTED_EXTENSIONS, FINISHED), second.serverHandshakeMessages(), "resumed handshake: no Certificate, no CertificateVerify");
+        }
+    }
+
+    /** interop case "keyupdate": the client updates its keys mid-transfer; the server follows and the body is whole. */
+    @Test
+    void keyUpdateMidTransfer() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "keyupdate", "--exit-on-all-streams-close", "--key-update=200ms", url(server, MIB, 3) + "&delayMs=400");
+            run.assertDownload(MIB, 3);
+            int update = run.output().indexOf("Initiate key update");
+            assertTrue(update > 0, run.tail());
+            String after = run.output().substring(update);
+            assertTrue(Pattern.compile("pkt rx pkn=\\d+ dcid=0x" + run.clientConnectionId() + " type=1RTT k=1").matcher(after).find(),
+                "the server sent 1-RTT packets in the new key phase; " + run.tail());
+        }
+    }
+
+    /** interop case "chacha20": the only cipher the client offers is TLS_CHACHA20_POLY1305_SHA256, and the server picks it. */
+    @Test
+    void chacha20() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "chacha20", "--exit-on-all-streams-close", "--ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305",
+                url(server, 1, 4));
+            run.assertDownload(1, 4);
+            byte[] serverHello = run.cryptoData("Initial");
+            assertEquals(2, serverHello[0], "ServerHello");
+            // type, 3-byte length, legacy_version (2), random (32), legacy_session_id (1-byte length + 0 bytes)
+            int suite = 4 + 2 + 32 + 1 + serverHello[38];
+            assertEquals("1303", HexFormat.of().formatHex(serverHello, suite, suite + 2), "TLS_CHACHA20_POLY1305_SHA256");
+        }
+    }
+
+    /** interop case "version negotiation": an Initial with an unknown version gets a Version Negotiation packet offering v1. */
+    @Test
+    void unknownVersionGetsVersionNegotiation() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "vn", "--exit-on-all-streams-close", "-v", "0x1a2a3a4a", url(server, 0.01, 5));
+            assertTrue(run.output().contains("version=0x1a2a3a4a type=Initial"), run.tail());
+            assertTrue(run.output().contains("type=VN"), "a Version Negotiation packet; " + run.tail());
+            assertTrue(run.output().contains("VN v=0x00000001"), "offering QUIC v1; " + run.tail());
+        }
+    }
+
+    /** interop cases "handshake loss" and "handshake corruption" (as loss): 30 % of packets lost both ways, small downloads. */
+    @Test
+    void handshakeLoss() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            for (int seed = 10; seed < 13; seed++)
+            {
+                Gtls run = gtls(server, "hsloss" + seed, "--exit-on-all-streams-close", "--tx-loss=0.3", "--rx-loss=0.3",
+                    "--handshake-timeout=120s", "--timeout=120s", url(server, 0.01, seed));
+                run.assertDownload(0.01, seed);
+                assertTrue(run.output().contains("** Simulated outgoing packet loss **") && run.output().contains("** Simulated incoming packet loss **"),
+                    "the client dropped packets; " + run.tail());
+            }
+        }
+    }
+
+    /** interop case "transfer loss": 10 % of packets lost both ways during a 5 MiB download. */
+    @Test
+    void transferLoss() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "loss", "--exit-on-all-streams-close", "--tx-loss=0.1", "--rx-loss=0.1", "--timeout=120s", url(server, MIB, 6));
+            run.assertDownload(MIB, 6);
+        }
+    }
+
+    /**
+     * interop case "connection migration": 200 ms after the handshake the client moves to a new local port and validates
+     * the path, while the server waits 600 ms before it answers; the whole body arrives on the new path.
+     */
+    @Test
+    void activeConnectionMigration() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "migration", "--exit-on-all-streams-close", "--change-local-addr=200ms", url(server, MIB, 7) + "&delayMs=600");
+            run.assertDownload(MIB, 7);
+            String newPort = run.newLocalPort();
+            assertTrue(run.output().contains("Path validation against path {local:[127.0.0.1]:" + newPort), "path validated; " + run.tail());
+            assertNotEquals(run.firstLocalPort(), newPort);
+            assertTrue(run.streamFramesReceivedAfterMove() > 100, "response data on the new path; " + run.tail());
+            assertFalse(run.output().contains("ignore packet from unknown path"), "nothing sent to the old path; " + run.tail());
+        }
+    }
+
+    /**
+     * interop case "NAT rebinding": as {@link #activeConnectionMigration()}, but the client's port changes without the
+     * client validating a path (a NAT's new mapping); the server must notice and answer to the new address.
+     */
+    @Test
+    void natRebinding() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "rebinding", "--exit-on-all-streams-close", "--change-local-addr=200ms", "--nat-rebinding",
+                url(server, MIB, 8) + "&delayMs=600");
+            run.assertDownload(MIB, 8);
+            assertTrue(run.streamFramesReceivedAfterMove() > 100, "response data on the new path; " + run.tail());
+        }
+    }
+
+    private static final int ENCRYPTED_EXTENSIONS = 8;
+    private static final int CERTIFICATE = 11;
+    private static final int FINISHED = 20;
+
+    private static String url(TestServer server, double mib, int seed)
+    {
+        return "https://127.0.0.1:" + server.udpPort() + "/bytes?mib=" + mib + "&seed=" + seed;
+    }
+
+    private static void awaitNoOpenConnection(TestServer server) throws InterruptedException
+    {
+        // Bounded only so that a leak fails the test instead of hanging it; the idle timeout is 3 s.
+        for (int i = 0; i < 600 && server.h3.statistics().getOpenQuicConnections() > 0; i++)
+            Thread.sleep(100);
+        assertEquals(0, server.h3.statistics().getOpenQuicConnections(), "connections still open on the server");
+    }
+
+    /** @return status and, for 200, the body's SHA-256; with {@code padding} bytes of extra header */
+    private static String get(Session.Client session, TestServer server, String path, int padding) throws Exception
+    {
+        HttpFields.Mutable fields = HttpFields.build();
+        if (padding > 0)
+            fields.put("x-padding", "p".repeat(padding));
+        MetaData.Request request = new MetaData.Request("GET", HttpURI.from(server.url(path)), HttpVersion.HTTP_3, fields);
+        CompletableFuture<String> result = new CompletableFuture<>();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int[] status = new int[1];
+        session.newRequest(new HeadersFrame(request, true), new Stream.Client.Listener()
+        {
+            @Override
+            public void onResponse(Stream.Client stream, HeadersFrame frame)
+            {
+                status[0] = ((MetaData.Response)frame.getMetaData()).getStatus();
+                if (frame.isLast())
+                    result.complete(String.valueOf(status[0]));
+                else
+                    stream.demand();
+            }
+
+            @Override
+            public void onDataAvailable(Stream.Client stream)
+            {
+                while (true)
+                {
+                    Content.Chunk chunk = stream.read();
+                    if (chunk == null)
+                    {
+                        stream.demand();
+                        return;
+                    }
+                    if (Content.Chunk.isFailure(chunk))
+                    {
+                        result.completeExceptionally(chunk.getFailure());
+                        return;
+                    }
+                    byte[] bytes = new byte[chunk.remaining()];
+                    chunk.get(bytes, 0, bytes.length);
+                    body.write(bytes, 0, bytes.length);
+                    chunk.release();
+                    if (chunk.isLast())
+                    {
+                        result.complete(status[0] == 200 ? "200 " + ReliabilitySupport.sha256(body.toByteArray()) : String.valueOf(status[0]));
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void onFailure(Stream.Client stream, long error, Throwable failure)
+            {
+                result.completeExceptionally(failure);
+            }
+        }, Promise.Invocable.noop());
+        return result.get(20, TimeUnit.SECONDS);
+    }
+
+    private Gtls gtls(TestServer server, String name, String... options) throws Exception
+    {
+        GtlsClientInteropTest.requireGtlsclient();
+        Path directory = Files.createDirectories(temp.resolve(name));
+        List<String> command = new ArrayList<>(List.of(GtlsClientInteropTest.GTLSCLIENT.toString(), "--download=" + directory));
+        command.addAll(List.of(options).subList(0, options.length - 1));
+        command.addAll(List.of("127.0.0.1", String.valueOf(server.udpPort()), options[options.length - 1]));
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(300, command.toArray(String[]::new));
+        Gtls run = new Gtls(directory, result);
+        assertTrue(result.finished(), "gtlsclient did not finish within 300 s: " + run.tail());
+        assertEquals(0, result.exit(), run.tail());
+        return run;
+    }
+
+    /** One gtlsclient run: its download directory and its verbose log. */
+    private record Gtls(Path directory, ReliabilitySupport.ProcessResult result)
+    {
+        private static final Pattern HEX_LINE = Pattern.compile("^[0-9a-f]{8}  ((?:[0-9a-f]{2} {1,2})+)");
+
+        String output()
+        {
+            return result.output();
+        }
+
+        String tail()
+        {
+            String output = output();
+            return "exit " + result.exit() + ", output: " + (output.length() > 3000 ? output.substring(output.length() - 3000) : output);
+        }
+
+        void assertDownload(double mib, int seed) throws Exception
+        {
+            long bytes = (long)(mib * 1024 * 1024);
+            List<Path> files;
+            try (var list = Files.list(directory))
+            {
+                files = list.toList();
+            }
+            assertEquals(1, files.size(), "downloaded files " + files + "; " + tail());
+            Path file = files.get(0);
+            assertTrue(file.getFileName().toString().startsWith("bytes?mib=" + mib + "&seed=" + seed), file.toString());
+            assertEquals(bytes, Files.size(file), "size; " + tail());
+            assertEquals(ReliabilitySupport.content(null, bytes, seed), ReliabilitySupport.sha256(file), "SHA-256");
+        }
+
+        /** @return a transport parameter the server sent, as the client logged it */
+        String serverTransportParameter(String name)
+        {
+            Matcher matcher = Pattern.compile("cry remote transport_parameters " + name + "=(\\S+)").matcher(output());
+            assertTrue(matcher.find(), "transport parameter " + name + " in the client's log; " + tail());
+            return matcher.group(1);
+        }
+
+        /** @return the client's own connection id (the packets the server sends carry it as their destination) */
+        String clientConnectionId()
+        {
+            Matcher matcher = Pattern.compile("pkt tx pkn=0 dcid=0x[0-9a-f]+ scid=0x([0-9a-f]+) ").matcher(output());
+            assertTrue(matcher.find(), tail());
+            return matcher.group(1);
+        }
+
+        /** @return the CRYPTO data the client received at one encryption level, in order, as it dumped it */
+        byte[] cryptoData(String level)
+        {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            boolean inDump = false;
+            for (String line : output().split("\n"))
+            {
+                if (line.startsWith("Ordered CRYPTO data in "))
+                {
+                    inDump = line.startsWith("Ordered CRYPTO data in " + level + " crypto level");
+                    continue;
+                }
+                Matcher matcher = HEX_LINE.matcher(line);
+                if (inDump && matcher.find())
+                {
+                    for (String hex : matcher.group(1).trim().split(" +"))
+                        bytes.write(Integer.parseInt(hex, 16));
+                }
+                else
+                {
+                    inDump = false;
+                }
+            }
+            byte[] data = bytes.toByteArray();
+            assertTrue(data.length > 0, "CRYPTO data at level " + level + " in the client's log; " + tail());
+            return data;
+        }
+
+        /** @return the TLS handshake message types the server sent in Handshake packets */
+        List<Integer> serverHandshakeMessages()
+        {
+            byte[] data = cryptoData("Handshake");
+            List<Integer> types = new ArrayList<>();
+            for (int i = 0; i + 4 <= data.length; i += 4 + (((data[i + 1] & 0xFF) << 16) | ((data[i + 2] & 0xFF) << 8) | (data[i + 3] & 0xFF)))
+                types.add(data[i] & 0xFF);
+            return types;
+        }
+
+        String firstLocalPort()
+        {
+            Matcher matcher = Pattern.compile("Sent packet: local=\\[127\\.0\\.0\\.1\\]:(\\d+) ").matcher(output());
+            assertTrue(matcher.find(), tail());
+            return matcher.group(1);
+        }
+
+        String newLocalPort()
+        {
+            Matcher matcher = Pattern.compile("Local address is now \\[127\\.0\\.0\\.1\\]:(\\d+)").matcher(output());
+            assertTrue(matcher.find(), "the client moved; " + tail());
+            return matcher.group(1);
+        }
+
+        /** @return STREAM frames the client received in packets addressed to its new port */
+        int streamFramesReceivedAfterMove()
+        {
+            String port = newLocalPort();
+            String after = output().substring(output().indexOf("Local address is now"));
+            int frames = 0;
+            boolean onNewPath = false;
+            for (String line : after.split("\n"))
+            {
+                if (line.startsWith("Received packet: "))
+                    onNewPath = line.startsWith("Received packet: local=[127.0.0.1]:" + port + " ");
+                else if (onNewPath && line.contains(" frm rx ") && line.contains(" STREAM("))
+                    frames++;
+            }
+            return frames;
+        }
+    }
+}

@@ -1,15 +1,21 @@
 package io.github.h3connector.jetty;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -233,6 +239,46 @@ class ConformanceTest
     }
 
     /**
+     * interop cases "handshake corruption" (30 %, small downloads) and "transfer corruption" (10 %, 5 MiB): a relay
+     * between gtlsclient and the server flips one byte in that share of the datagrams, both ways.
+     */
+    @Test
+    void corruption() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            for (int seed = 20; seed < 23; seed++)
+            {
+                try (CorruptingRelay relay = new CorruptingRelay(server.udpPort(), 0.3, seed))
+                {
+                    Gtls run = gtls(server, relay.port(), "hscorrupt" + seed, "--exit-on-all-streams-close", "--handshake-timeout=120s", "--timeout=120s",
+                        url(server, 0.01, seed));
+                    run.assertDownload(0.01, seed);
+                    assertTrue(relay.corrupted() > 0, "datagrams corrupted: " + relay.corrupted());
+                }
+            }
+            try (CorruptingRelay relay = new CorruptingRelay(server.udpPort(), 0.1, 99))
+            {
+                Gtls run = gtls(server, relay.port(), "corrupt", "--exit-on-all-streams-close", "--timeout=120s", url(server, MIB, 23));
+                run.assertDownload(MIB, 23);
+                assertTrue(relay.corrupted() > 100, "datagrams corrupted: " + relay.corrupted());
+            }
+        }
+    }
+
+    /** ECN: not supported by the engine (Netty's QUIC codec neither marks nor reads ECN), as ngtcp2's client reports. */
+    @Test
+    void ecnIsNotSupported() throws Exception
+    {
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder()))
+        {
+            Gtls run = gtls(server, "ecn", "--exit-on-all-streams-close", url(server, 1, 24));
+            run.assertDownload(1, 24);
+            assertTrue(run.output().contains("con path is not ECN capable"), "ngtcp2 found the path not ECN capable; " + run.tail());
+        }
+    }
+
+    /**
      * interop case "connection migration": 200 ms after the handshake the client moves to a new local port and validates
      * the path, while the server waits 600 ms before it answers; the whole body arrives on the new path.
      */
@@ -360,11 +406,17 @@ class ConformanceTest
 
     private Gtls gtls(TestServer server, String name, String... options) throws Exception
     {
+        return gtls(server, server.udpPort(), name, options);
+    }
+
+    /** Runs gtlsclient against UDP {@code port} (the server's, or a relay's), the last option being the URL. */
+    private Gtls gtls(TestServer server, int port, String name, String... options) throws Exception
+    {
         GtlsClientInteropTest.requireGtlsclient();
         Path directory = Files.createDirectories(temp.resolve(name));
         List<String> command = new ArrayList<>(List.of(GtlsClientInteropTest.GTLSCLIENT.toString(), "--download=" + directory));
         command.addAll(List.of(options).subList(0, options.length - 1));
-        command.addAll(List.of("127.0.0.1", String.valueOf(server.udpPort()), options[options.length - 1]));
+        command.addAll(List.of("127.0.0.1", String.valueOf(port), options[options.length - 1]));
         ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(300, command.toArray(String[]::new));
         Gtls run = new Gtls(directory, result);
         assertTrue(result.finished(), "gtlsclient did not finish within 300 s: " + run.tail());
@@ -492,6 +544,84 @@ class ConformanceTest
                     frames++;
             }
             return frames;
+        }
+    }
+
+    /** A UDP relay for one client that flips a random byte in a share of the datagrams it forwards, both ways. */
+    private static final class CorruptingRelay implements AutoCloseable
+    {
+        private final DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        private final DatagramSocket serverSide = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        private final InetSocketAddress server;
+        private final double share;
+        private final SplittableRandom random;
+        private final AtomicInteger corrupted = new AtomicInteger();
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile SocketAddress client;
+
+        CorruptingRelay(int serverPort, double share, long seed) throws IOException
+        {
+            this.server = new InetSocketAddress("127.0.0.1", serverPort);
+            this.share = share;
+            this.random = new SplittableRandom(seed);
+            threads.add(new Thread(() -> relay(clientSide, serverSide, true), "relay-from-client"));
+            threads.add(new Thread(() -> relay(serverSide, clientSide, false), "relay-from-server"));
+            for (Thread thread : threads)
+            {
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        int port()
+        {
+            return clientSide.getLocalPort();
+        }
+
+        int corrupted()
+        {
+            return corrupted.get();
+        }
+
+        private void relay(DatagramSocket from, DatagramSocket to, boolean fromClient)
+        {
+            byte[] buffer = new byte[65536];
+            try
+            {
+                while (true)
+                {
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    from.receive(packet);
+                    if (fromClient)
+                        client = packet.getSocketAddress();
+                    SocketAddress target = fromClient ? server : client;
+                    if (target == null)
+                        continue;
+                    synchronized (random)
+                    {
+                        if (packet.getLength() > 0 && random.nextDouble() < share)
+                        {
+                            int index = random.nextInt(packet.getLength());
+                            buffer[index] ^= (byte)(1 + random.nextInt(255));
+                            corrupted.incrementAndGet();
+                        }
+                    }
+                    to.send(new DatagramPacket(buffer, packet.getLength(), target));
+                }
+            }
+            catch (IOException x)
+            {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            clientSide.close();
+            serverSide.close();
+            for (Thread thread : threads)
+                thread.join(5000);
         }
     }
 }

@@ -207,6 +207,11 @@ class ConformanceTest
             assertTrue(run.output().contains("version=0x1a2a3a4a type=Initial"), run.tail());
             assertTrue(run.output().contains("type=VN"), "a Version Negotiation packet; " + run.tail());
             assertTrue(run.output().contains("VN v=0x00000001"), "offering QUIC v1; " + run.tail());
+            // QUIC v2 (RFC 9369) is not supported by quiche: it is answered the same way, v1 only.
+            Gtls v2 = gtls(server, "v2", "--exit-on-all-streams-close", "-v", "0x6b3343cf", url(server, 0.01, 5));
+            Matcher offered = Pattern.compile("pkt rx \\d+ VN v=(0x[0-9a-f]+)").matcher(v2.output());
+            List<String> versions = offered.results().map(result -> result.group(1)).toList();
+            assertEquals(List.of("0x00000001"), versions, "versions offered to a QUIC v2 client; " + v2.tail());
         }
     }
 

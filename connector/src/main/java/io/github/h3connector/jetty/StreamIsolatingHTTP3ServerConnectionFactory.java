@@ -45,7 +45,9 @@ class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3Ser
         // instruction arrives split right before a string literal (NBitStringDecoder), which a client opening hundreds
         // of streams at once makes likely. Response headers still use the client's table.
         getHTTP3Configuration().setMaxDecoderTableCapacity(0);
-        configuration.addCustomizer(new HeaderSectionLimitCustomizer(() -> getHTTP3Configuration().getMaxRequestHeadersSize()));
+        // The HTTP configuration may be shared with other connectors, HTTP/3 ones included: one customizer is enough.
+        if (configuration.getCustomizer(HeaderSectionLimitCustomizer.class) == null)
+            configuration.addCustomizer(new HeaderSectionLimitCustomizer(() -> getHTTP3Configuration().getMaxRequestHeadersSize()));
     }
 
     @Override

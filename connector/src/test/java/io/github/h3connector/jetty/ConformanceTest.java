@@ -140,6 +140,15 @@ class ConformanceTest
             assertEquals("200 " + ReliabilitySupport.content(null, 1024, 9), get(session, server, "/bytes?mib=" + (1.0 / 1024) + "&seed=9", 0));
             assertEquals(1, server.h3.statistics().getQuicConnections(), "all three requests on one connection");
             assertEquals(1, server.h3.statistics().getOpenQuicConnections(), "the connection is still open");
+            try (TestClients clients = new TestClients())
+            {
+                // Over HTTP/1.1 the same request gets the same answer (Jetty's HTTP/2 client refuses to send it, as the
+                // server's SETTINGS_MAX_HEADER_LIST_SIZE asks). The client's default 4 KiB buffer would refuse it too.
+                clients.http1.setRequestBufferSize(64 << 10);
+                var response = clients.http1.newRequest(server.url("/bytes?mib=0.001&seed=8"))
+                    .headers(headers -> headers.put("x-padding", "p".repeat(12_000))).timeout(10, TimeUnit.SECONDS).send();
+                assertEquals(431, response.getStatus(), "the same request over " + response.getVersion());
+            }
         }
         finally
         {

@@ -14,13 +14,16 @@ import org.eclipse.jetty.quic.common.ProtocolSession;
 import org.eclipse.jetty.quic.common.StreamEndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/3 server connection factory that {@link H3QuicConnector} installs: Jetty's, with its GOAWAY fix (see
  * {@link GoAwayCoveringHTTP3ServerConnectionFactory}) and with each session's frames flushed per stream
- * ({@link PerStreamMessageFlusher}), so that one response waiting for flow-control credit cannot hold up the others.
+ * ({@link PerStreamMessageFlusher}), so that one response waiting for flow-control credit cannot hold up the others,
+ * and with a request header section over the limit answered by a 431 on its stream instead of closing the connection
+ * ({@link HeaderSectionLimitCustomizer}).
  *
  * <p>The session's flusher is Jetty's private final field, replaced by reflection as the session is made, before it
  * writes anything. Where that is not allowed, sessions keep Jetty's flusher, with one warning.
@@ -28,6 +31,11 @@ import org.slf4j.LoggerFactory;
 class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3ServerConnectionFactory
 {
     private static final Logger LOG = LoggerFactory.getLogger(StreamIsolatingHTTP3ServerConnectionFactory.class);
+    /**
+     * The QPACK decoder's limit is this many times the request header limit: a larger section still closes the
+     * connection (Jetty's decoder has no stream-level error for it), a smaller one over the limit gets a 431.
+     */
+    static final int HARD_LIMIT_FACTOR = 4;
 
     /** Jetty's {@code ServerHTTP3Session.messageFlusher}, or null when it cannot be replaced. */
     private final Field messageFlusherField;
@@ -43,6 +51,9 @@ class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3Ser
         // instruction arrives split right before a string literal (NBitStringDecoder), which a client opening hundreds
         // of streams at once makes likely.
         getHTTP3Configuration().setMaxDecoderTableCapacity(0);
+        // The HTTP configuration may be shared with other connectors, HTTP/3 ones included: one customizer is enough.
+        if (configuration.getCustomizer(HeaderSectionLimitCustomizer.class) == null)
+            configuration.addCustomizer(new HeaderSectionLimitCustomizer(() -> getHTTP3Configuration().getMaxRequestHeadersSize()));
         // Nor for response headers (as Caddy and nginx do): each dynamic-table insert is an encoder-stream write and the
         // client acknowledges each section on its decoder stream, about one more datagram per small response (4.3
         // against 3.3 per 1 KiB request at 64 concurrent streams, benchmarks/ab.sh) for a few bytes saved per HEADERS.
@@ -72,6 +83,20 @@ class StreamIsolatingHTTP3ServerConnectionFactory extends GoAwayCoveringHTTP3Ser
     public ProtocolSession newProtocolSession(Session quicSession, Map<String, Object> context)
     {
         ProtocolSession protocolSession = super.newProtocolSession(quicSession, context);
+        if (protocolSession instanceof ServerHTTP3Session session)
+        {
+            // The session sets its decoder's limit from the advertised settings as it starts, before it reads a request.
+            session.addEventListener(new LifeCycle.Listener()
+            {
+                @Override
+                public void lifeCycleStarted(LifeCycle event)
+                {
+                    int limit = getHTTP3Configuration().getMaxRequestHeadersSize();
+                    if (limit > 0)
+                        session.getQpackDecoder().setMaxHeadersSize((int)Math.min(Integer.MAX_VALUE, (long)limit * HARD_LIMIT_FACTOR));
+                }
+            });
+        }
         if (messageFlusherField != null && protocolSession instanceof ServerHTTP3Session session)
         {
             try

@@ -71,6 +71,11 @@ public final class NettyQuicServer
      * packets do not wait seconds behind the handshakes.
      */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    /**
+     * Connection ids each side keeps ready for the other ({@code active_connection_id_limit}): quiche's default, 2,
+     * leaves a client one spare id, so a second migration must wait for the server's replacement.
+     */
+    private static final int ACTIVE_CONNECTION_ID_LIMIT = 4;
 
     private final Settings settings;
     private final Executor executor;
@@ -180,6 +185,7 @@ public final class NettyQuicServer
             .initialMaxStreamsUnidirectional(settings.unidirectionalMaxStreams())
             .congestionControlAlgorithm(QuicCongestionControlAlgorithm.valueOf(settings.congestionControl()))
             .activeMigration(true)
+            .activeConnectionIdLimit(ACTIVE_CONNECTION_ID_LIMIT)
             .tokenHandler(new RetryTokenHandler(secrets, () -> pendingHandshakes.get() >= settings.retryAbovePendingHandshakes()))
             .resetTokenGenerator(secrets.resetTokenGenerator())
             .streamOption(ChannelOption.AUTO_READ, false)

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLSocket;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,16 +183,22 @@ class ReliabilityGracefulStopTest
             assertTrue(drained.contains("alt-svc: clear"), drained);
 
             // New connections refused: TCP and QUIC.
+            // The HTTPS listener is closed: the kernel refuses the TCP connection.
             String newTcp = newHttpsConnection(port);
-            assertTrue(!newTcp.startsWith("served"), "new HTTPS connection during the drain: " + newTcp);
+            assertEquals("java.net.ConnectException: Connection refused", newTcp, "new HTTPS connection during the drain");
+            // The UDP socket stays open for the draining connections, but the server drops a new connection's
+            // Initials: the client hears nothing and times out.
             String newQuic;
+            long droppedBefore = server.h3.statistics().getDroppedDatagrams();
             try (TestClients fresh = new TestClients())
             {
                 ExecutionException refused = assertThrows(ExecutionException.class, () ->
                     new CompletableResponseListener(fresh.http3.newRequest(freshUrl).timeout(3, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS),
                     "new QUIC connection during the drain");
+                assertInstanceOf(TimeoutException.class, refused.getCause(), "new QUIC connection during the drain");
                 newQuic = refused.getCause().toString();
             }
+            assertTrue(server.h3.statistics().getDroppedDatagrams() > droppedBefore, "the new QUIC connection's Initials were dropped");
 
             // Now let everything finish: the responses, then the rest of each upload, slowly.
             gate.countDown();

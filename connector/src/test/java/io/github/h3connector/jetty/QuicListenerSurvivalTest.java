@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.http.HttpVersion;
@@ -52,15 +54,20 @@ class QuicListenerSurvivalTest
         {
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
             long before = server.h3.statistics().getReceivedDatagrams();
-            CompletableFuture<Long> flood = CompletableFuture.supplyAsync(() -> flood(server.udpPort()));
+            // The flood pauses halfway until a legitimate request has been answered, so that at least one is
+            // answered while the flood runs, however fast either side is.
+            AtomicInteger during = new AtomicInteger();
+            CountDownLatch answered = new CountDownLatch(1);
+            CompletableFuture<Long> flood = CompletableFuture.supplyAsync(() -> flood(server.udpPort(), answered));
             // Legitimate requests alongside, on the connection opened before the flood.
-            int during = 0;
             while (!flood.isDone())
             {
                 assertEquals(200, clients.http3.newRequest(server.url("/protocol")).timeout(30, TimeUnit.SECONDS).send().getStatus(), "request " + during + " during the flood");
-                during++;
+                during.incrementAndGet();
+                answered.countDown();
             }
             long nanos = flood.get();
+            assertTrue(during.get() >= 1, "legitimate requests answered during the flood: " + during);
             try (TestClients fresh = new TestClients())
             {
                 assertEquals(HttpVersion.HTTP_3, fresh.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send().getVersion());
@@ -69,12 +76,15 @@ class QuicListenerSurvivalTest
             // Most of the flood reached the engine (the kernel may drop some of a burst at the socket).
             assertTrue(received > RANDOM_DATAGRAMS / 2, "received " + received + " of " + RANDOM_DATAGRAMS);
             System.out.printf("flood: %d random datagrams in %.1f s, %d reached the QUIC engine, %d legitimate requests alongside%n",
-                RANDOM_DATAGRAMS, nanos / 1e9, received, during);
+                RANDOM_DATAGRAMS, nanos / 1e9, received, during.get());
         }
     }
 
-    /** Sends random datagrams, a third of them shaped like long-header packets, from one socket; returns the nanoseconds taken. */
-    private static long flood(int port)
+    /**
+     * Sends random datagrams, a third of them shaped like long-header packets, from one socket, waiting halfway for
+     * {@code answered}; returns the nanoseconds taken.
+     */
+    private static long flood(int port, CountDownLatch answered)
     {
         Random random = new Random(20261126);
         byte[] bytes = new byte[1400];
@@ -84,6 +94,8 @@ class QuicListenerSurvivalTest
             channel.connect(new InetSocketAddress("127.0.0.1", port));
             for (int i = 0; i < RANDOM_DATAGRAMS; i++)
             {
+                if (i == RANDOM_DATAGRAMS / 2 && !answered.await(60, TimeUnit.SECONDS))
+                    throw new IllegalStateException("no legitimate request answered within 60 s of the flood's first half");
                 random.nextBytes(bytes);
                 if (i % 3 == 0)
                     bytes[0] = (byte)(0xC0 | (bytes[0] & 0x3F));
@@ -93,6 +105,11 @@ class QuicListenerSurvivalTest
         catch (java.io.IOException x)
         {
             throw new java.io.UncheckedIOException(x);
+        }
+        catch (InterruptedException x)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(x);
         }
         return System.nanoTime() - start;
     }

@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -34,10 +35,8 @@ class H3ConnectionLimitTest
                 assertEquals(HttpVersion.HTTP_2, second.http2.GET(server.url("/protocol")).getVersion());
             }
             first.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (server.h3.statistics().getOpenQuicConnections() > 0 && System.nanoTime() < deadline)
-                Thread.sleep(50);
-            assertEquals(0, server.h3.statistics().getOpenQuicConnections(), "the first connection is gone");
+            Await.await(() -> server.h3.statistics().getOpenQuicConnections() == 0, Duration.ofSeconds(10),
+                () -> "the first connection to close, open: " + server.h3.statistics().getOpenQuicConnections());
             try (TestClients third = new TestClients())
             {
                 assertEquals(HttpVersion.HTTP_3, third.http3.newRequest(server.url("/protocol")).timeout(10, TimeUnit.SECONDS).send().getVersion());

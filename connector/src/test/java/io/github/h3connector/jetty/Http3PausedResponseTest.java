@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A client that stops reading one HTTP/3 response, without cancelling it (flow control, as a browser applies it to a
@@ -102,17 +102,14 @@ class Http3PausedResponseTest
                 // stream window, its thread is parked inside that write, and the write makes no progress from one
                 // look to the next (a write that is only waiting for the event loop moves on; one without credit
                 // does not).
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                long before = -1;
-                while (System.nanoTime() < deadline)
+                long[] before = {-1};
+                Await.await(() ->
                 {
                     long now = writer.blocked() ? writer.written.get() : -1;
-                    if (now >= 0 && now == before)
-                        break;
-                    before = now;
-                    Thread.sleep(500);
-                }
-                assertTrue(writer.blocked(), "the servlet's write blocked on the paused stream: " + writer);
+                    boolean stuck = now >= 0 && now == before[0];
+                    before[0] = now;
+                    return stuck;
+                }, Duration.ofSeconds(30), Duration.ofMillis(500), () -> "the servlet's write to block on the paused stream: " + writer);
 
                 // Same client, same QUIC connection, a small request: it must not wait for the paused one.
                 long start = System.nanoTime();

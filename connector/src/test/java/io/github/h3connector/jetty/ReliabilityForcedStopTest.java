@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -36,9 +37,7 @@ class ReliabilityForcedStopTest
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
             CompletableFuture<ContentResponse> stuck = new CompletableResponseListener(
                 clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * ReliabilityGracefulStopTest.RESPONSE_BYTES).send();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (started.get() < 1 && System.nanoTime() < deadline)
-                Thread.sleep(10);
+            Await.await(() -> started.get() >= 1, Duration.ofSeconds(10), "the request to reach the servlet");
             long stopStart = System.nanoTime();
             String stopOutcome = "returned normally";
             try

@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -155,9 +156,8 @@ class ReliabilityGracefulStopTest
                 responses.add(new CompletableResponseListener(clients.http3.newRequest(server.url("/gate")).method(HttpMethod.POST)
                     .body(content).timeout(90, TimeUnit.SECONDS)).send());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (started.get() < SLOW_RESPONSES + SLOW_UPLOADS && System.nanoTime() < deadline)
-                Thread.sleep(10);
+            Await.await(() -> started.get() >= SLOW_RESPONSES + SLOW_UPLOADS, Duration.ofSeconds(60),
+                () -> SLOW_RESPONSES + SLOW_UPLOADS + " requests in the servlet before the stop, " + started.get() + " there");
             assertEquals(SLOW_RESPONSES + SLOW_UPLOADS, started.get(), "requests in the servlet when stop begins");
 
             // Known before the stop: once the HTTPS connector closes its socket it reports no port.
@@ -168,15 +168,11 @@ class ReliabilityGracefulStopTest
             String freshUrl = server.url("/protocol");
             long stopStart = System.nanoTime();
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> stop(server));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!"clear".equals(server.h3.quicConnector().getAltSvc()) && System.nanoTime() < deadline)
-                Thread.sleep(10);
-            assertEquals("clear", server.h3.quicConnector().getAltSvc());
+            Await.await(() -> "clear".equals(server.h3.quicConnector().getAltSvc()), Duration.ofSeconds(30),
+                () -> "Alt-Svc clear once the stop begins, is " + server.h3.quicConnector().getAltSvc());
             // Jetty shuts its connectors down in reverse order, so the QUIC drain can begin before the HTTPS
             // connector has closed its listening socket.
-            while (server.h3.tlsConnector().isOpen() && System.nanoTime() < deadline)
-                Thread.sleep(10);
-            assertTrue(!server.h3.tlsConnector().isOpen(), "HTTPS connector still accepting 10 s into the stop");
+            Await.await(() -> !server.h3.tlsConnector().isOpen(), Duration.ofSeconds(30), "the HTTPS connector to close its listening socket");
 
             // Alt-Svc: clear on the HTTPS keep-alive connection opened before the stop.
             String drained = RawHttps.exchange(keepAlive);

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -194,9 +193,10 @@ class H3StartupChecksTest
         Process process = new ProcessBuilder(java.toString(), "-Dos.arch=riscv64", "-cp", System.getProperty("java.class.path"),
             StartOnce.class.getName(), TestKeyStores.localhost().keyStore().toString(), TestKeyStores.PASSWORD)
             .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue(), output);
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.finish(process, 60);
+        String output = result.output();
+        assertTrue(result.finished(), "the JVM did not finish within 60 s: " + output);
+        assertEquals(1, result.exit(), output);
         assertTrue(output.contains("QuicNativeLibraryException: native QUIC library (quiche) is not available for linux-riscv64 (Java " +
             Runtime.version().feature() + "): netty-codec-native-quic supports linux-x86_64, linux-aarch_64, osx-x86_64, osx-aarch_64, windows-x86_64: " +
             "run on one of those, or serve HTTP/3 through a proxy\n"), output);

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * target; about 3 minutes on a 2-core machine, where the 3,000 clients and the server share the CPU.
  */
 @Timeout(value = 1800, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityConnectionFloodTest
+class ReliabilityConnectionFloodIT
 {
     private static final int BURST = Integer.getInteger("reliability.flood.burst", 2000);
     private static final int IDLE = Integer.getInteger("reliability.flood.idle", 1000);

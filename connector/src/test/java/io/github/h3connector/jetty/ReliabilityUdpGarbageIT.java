@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connection and one on a new connection have been answered, so that both run alongside however fast either side is.
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityUdpGarbageTest
+class ReliabilityUdpGarbageIT
 {
     private static final int DATAGRAMS = Integer.getInteger("reliability.garbage", 1_000_000);
     private static final int FLOOD_SECONDS = Integer.getInteger("reliability.garbage.seconds", 480);

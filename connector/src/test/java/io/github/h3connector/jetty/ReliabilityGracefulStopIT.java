@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link ReliabilityForcedStopTest}.
  */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityGracefulStopTest
+class ReliabilityGracefulStopIT
 {
     private static final int SLOW_RESPONSES = 50;
     private static final long STOP_TIMEOUT_MILLIS = 45_000;

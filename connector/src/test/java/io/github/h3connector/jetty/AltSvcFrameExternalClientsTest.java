@@ -1,7 +1,6 @@
 package io.github.h3connector.jetty;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,20 +45,13 @@ class AltSvcFrameExternalClientsTest
         assumeTrue(installed, tool + " is not installed (Debian: nghttp2-client, curl)");
     }
 
-    private record Run(int exitCode, String output)
+    /** Runs {@code command}, killed after 120 s (a hang-stopper): a run that did not finish fails with its output. */
+    private static ReliabilitySupport.ProcessResult run(String... command) throws Exception
     {
-    }
-
-    private static Run run(String... command) throws Exception
-    {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(120, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish: " + output);
-        }
-        return new Run(process.exitValue(), output);
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(120, command);
+        if (!result.finished())
+            throw new IOException(String.join(" ", command) + " did not finish within 120 s: " + result.output());
+        return result;
     }
 
     private static List<String> altSvcLines(String nghttpOutput)
@@ -81,9 +73,9 @@ class AltSvcFrameExternalClientsTest
         server = TestServer.started(H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION_AND_STREAMS));
         String value = "h3=\":" + server.udpPort() + "\"; ma=86400";
         String origin = "https://localhost:" + server.port();
-        Run run = run("nghttp", "-v", "-n", server.url("/protocol"));
+        ReliabilitySupport.ProcessResult run = run("nghttp", "-v", "-n", server.url("/protocol"));
         LoggerFactory.getLogger(getClass()).info("nghttp -v:\n{}", run.output());
-        assertEquals(0, run.exitCode(), run.output());
+        assertEquals(0, run.exit(), run.output());
         List<String> frames = altSvcLines(run.output());
         assertEquals(List.of(
             "recv ALTSVC frame <length=" + (2 + origin.length() + value.length()) + ", flags=0x00, stream_id=0> (origin=[" + origin + "], altsvc_field_value=[" + value + "])",
@@ -104,8 +96,8 @@ class AltSvcFrameExternalClientsTest
     {
         requireTool("nghttp");
         server = TestServer.started(H3Options.builder());
-        Run run = run("nghttp", "-v", "-n", server.url("/protocol"));
-        assertEquals(0, run.exitCode(), run.output());
+        ReliabilitySupport.ProcessResult run = run("nghttp", "-v", "-n", server.url("/protocol"));
+        assertEquals(0, run.exit(), run.output());
         assertEquals(List.of(), altSvcLines(run.output()), run.output());
         assertTrue(run.output().contains("recv (stream_id=13) :status: 200"), run.output());
     }
@@ -117,9 +109,9 @@ class AltSvcFrameExternalClientsTest
         server = TestServer.started(H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION_AND_STREAMS));
         // TLS 1.2: curl 7.88.1 takes a TLS 1.3 connection for dead when Jetty's session ticket arrives after the first
         // response, and opens a second one; with the frames off just as often (14 of 20 runs), so that says nothing here.
-        Run run = run("curl", "-skv", "--http2", "--tls-max", "1.2", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_version} %{http_code}\\n",
+        ReliabilitySupport.ProcessResult run = run("curl", "-skv", "--http2", "--tls-max", "1.2", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_version} %{http_code}\\n",
             server.url("/protocol"), server.url("/protocol"));
-        assertEquals(0, run.exitCode(), run.output());
+        assertEquals(0, run.exit(), run.output());
         assertEquals(List.of("2 200", "2 200"), run.output().lines().filter(line -> line.matches("2 \\d{3}")).toList(), run.output());
         assertTrue(run.output().contains("Re-using existing connection"), run.output());
         assertTrue(!run.output().contains("seems to be dead"), run.output());
@@ -128,9 +120,9 @@ class AltSvcFrameExternalClientsTest
         assertEquals(0, server.h3.statistics().getAltSvcFramesSkipped());
 
         // TLS 1.3 as well, without the reuse check.
-        Run tls13 = run("curl", "-sk", "--http2", "--tlsv1.3", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_version} %{http_code}\\n",
+        ReliabilitySupport.ProcessResult tls13 = run("curl", "-sk", "--http2", "--tlsv1.3", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_version} %{http_code}\\n",
             server.url("/protocol"), server.url("/protocol"));
-        assertEquals(0, tls13.exitCode(), tls13.output());
+        assertEquals(0, tls13.exit(), tls13.output());
         assertEquals(List.of("2 200", "2 200"), tls13.output().lines().toList(), tls13.output());
     }
 
@@ -141,9 +133,9 @@ class AltSvcFrameExternalClientsTest
         server = TestServer.started(H3Options.builder().altSvcFrame(AltSvcFrameMode.CONNECTION_AND_STREAMS));
         int requests = 10_000;
         int connections = 4;
-        Run run = run("h2load", "-n", String.valueOf(requests), "-c", String.valueOf(connections), "-m", "20", server.url("/protocol"));
+        ReliabilitySupport.ProcessResult run = run("h2load", "-n", String.valueOf(requests), "-c", String.valueOf(connections), "-m", "20", server.url("/protocol"));
         LoggerFactory.getLogger(getClass()).info("h2load:\n{}", run.output());
-        assertEquals(0, run.exitCode(), run.output());
+        assertEquals(0, run.exit(), run.output());
         Matcher summary = Pattern.compile("requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout")
             .matcher(run.output());
         assertTrue(summary.find(), run.output());
@@ -156,9 +148,9 @@ class AltSvcFrameExternalClientsTest
 
         // Large responses, so that flow control stalls DATA while the frames (not flow-controlled) go on.
         server.release.countDown();
-        Run large = run("h2load", "-n", "200", "-c", "4", "-m", "10", server.url("/slow?chunks=16"));
+        ReliabilitySupport.ProcessResult large = run("h2load", "-n", "200", "-c", "4", "-m", "10", server.url("/slow?chunks=16"));
         LoggerFactory.getLogger(getClass()).info("h2load, 1 MiB responses:\n{}", large.output());
-        assertEquals(0, large.exitCode(), large.output());
+        assertEquals(0, large.exit(), large.output());
         assertTrue(large.output().contains("requests: 200 total, 200 started, 200 done, 200 succeeded, 0 failed, 0 errored, 0 timeout"), large.output());
         assertTrue(large.output().contains("status codes: 200 2xx"), large.output());
     }

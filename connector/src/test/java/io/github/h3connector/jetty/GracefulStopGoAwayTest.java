@@ -68,7 +68,7 @@ class GracefulStopGoAwayTest
             assertEquals(4, inFlight.streamId().get(10, TimeUnit.SECONDS));
             assertTrue(server.slowStarted.await(10, TimeUnit.SECONDS));
 
-            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> ReliabilityGracefulStopTest.stop(server));
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> ReliabilityGracefulStopIT.stop(server));
             GoAwayFrame graceful = goAways.poll(10, TimeUnit.SECONDS);
             assertNotNull(graceful, "graceful GOAWAY when the stop begins");
             assertTrue(graceful.isGraceful(), graceful.toString());

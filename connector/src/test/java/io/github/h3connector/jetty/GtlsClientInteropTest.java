@@ -3,7 +3,6 @@ package io.github.h3connector.jetty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,12 +39,10 @@ class GtlsClientInteropTest
         try (TestServer server = TestServer.started())
         {
             int port = server.udpPort();
-            Process process = new ProcessBuilder(GTLSCLIENT.toString(), "--quiet", "--exit-on-all-streams-close",
-                "--download=" + downloads, "127.0.0.1", String.valueOf(port), "https://127.0.0.1:" + port + "/protocol")
-                .redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
-            assertEquals(0, process.exitValue(), output);
+            ReliabilitySupport.ProcessResult client = ReliabilitySupport.run(30, GTLSCLIENT.toString(), "--quiet", "--exit-on-all-streams-close",
+                "--download=" + downloads, "127.0.0.1", String.valueOf(port), "https://127.0.0.1:" + port + "/protocol");
+            assertTrue(client.finished(), "gtlsclient did not finish within 30 s: " + client.output());
+            assertEquals(0, client.exit(), client.output());
             String body = Files.readString(downloads.resolve("protocol"));
             assertEquals("{\"protocol\":\"HTTP/3\",\"http3\":true,\"hopProtocol\":\"HTTP/3\",\"protocolSource\":\"connection\",\"servletProtocol\":\"HTTP/3.0\",\"altSvc\":null}", body);
             assertEquals(1, server.h3.statistics().getHttp3Requests());

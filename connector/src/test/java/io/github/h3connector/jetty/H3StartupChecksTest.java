@@ -1,6 +1,7 @@
 package io.github.h3connector.jetty;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.DatagramChannel;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -69,6 +69,35 @@ class H3StartupChecksTest
         throw new IOException("no port free on both TCP and UDP");
     }
 
+    interface PortCase
+    {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with a port free on TCP and UDP when probed. Another process may take it before the body binds
+     * or checks it (a BindException): then again with another port, up to 5 times. A port that this server really
+     * left bound fails every attempt, each on a new port.
+     */
+    private void onFreePorts(PortCase body) throws Exception
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                body.run(freePort());
+                return;
+            }
+            catch (BindException taken)
+            {
+                if (attempt == 5)
+                    throw taken;
+                stopAll();
+                servers.clear();
+            }
+        }
+    }
+
     /** Start must fail with {@code type}, with a message of one line, and leave both port numbers free. */
     private <T extends H3StartupException> T assertStartFails(Class<T> type, Server server, int port) throws Exception
     {
@@ -114,76 +143,88 @@ class H3StartupChecksTest
     @Test
     void noKeyStoreConfigured() throws Exception
     {
-        int port = freePort();
-        Server server = server();
-        H3Connector.addTo(server, new SslContextFactory.Server(), options(port).build());
-        TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
-        assertEquals("HTTP/3 needs TLS, but the SslContextFactory has no keystore: set one (jetty.sslContext.keyStorePath, or SslContextFactory.Server.setKeyStorePath)", failure.getMessage());
+        onFreePorts(port ->
+        {
+            Server server = server();
+            H3Connector.addTo(server, new SslContextFactory.Server(), options(port).build());
+            TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
+            assertEquals("HTTP/3 needs TLS, but the SslContextFactory has no keystore: set one (jetty.sslContext.keyStorePath, or SslContextFactory.Server.setKeyStorePath)", failure.getMessage());
+        });
     }
 
     @Test
     void keyStoreMissing() throws Exception
     {
-        int port = freePort();
-        Server server = server();
-        // Jetty refuses a path that does not exist when it is set, so the file disappears after configuration.
-        Path missing = Files.copy(TestKeyStores.localhost().keyStore(), temp.resolve("missing.p12"));
-        H3Connector.addTo(server, tls(missing.toString(), TestKeyStores.PASSWORD), options(port).build());
-        Files.delete(missing);
-        TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
-        assertTrue(failure.getMessage().startsWith("keystore "), failure.getMessage());
-        assertTrue(failure.getMessage().contains("missing.p12 not found: fix the keystore path (jetty.sslContext.keyStorePath"), failure.getMessage());
+        onFreePorts(port ->
+        {
+            Server server = server();
+            // Jetty refuses a path that does not exist when it is set, so the file disappears after configuration.
+            Path missing = Files.copy(TestKeyStores.localhost().keyStore(), temp.resolve("missing.p12"));
+            H3Connector.addTo(server, tls(missing.toString(), TestKeyStores.PASSWORD), options(port).build());
+            Files.delete(missing);
+            TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
+            assertTrue(failure.getMessage().startsWith("keystore "), failure.getMessage());
+            assertTrue(failure.getMessage().contains("missing.p12 not found: fix the keystore path (jetty.sslContext.keyStorePath"), failure.getMessage());
+        });
     }
 
     @Test
     void keyStoreWithWrongPassword() throws Exception
     {
-        int port = freePort();
-        Server server = server();
-        H3Connector.addTo(server, tls(TestKeyStores.localhost().keyStore().toString(), "wrong-password"), options(port).build());
-        TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
-        assertTrue(failure.getMessage().endsWith("localhost.p12: wrong password: set the keystore password (jetty.sslContext.keyStorePassword, or SslContextFactory.setKeyStorePassword)"), failure.getMessage());
+        onFreePorts(port ->
+        {
+            Server server = server();
+            H3Connector.addTo(server, tls(TestKeyStores.localhost().keyStore().toString(), "wrong-password"), options(port).build());
+            TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
+            assertTrue(failure.getMessage().endsWith("localhost.p12: wrong password: set the keystore password (jetty.sslContext.keyStorePassword, or SslContextFactory.setKeyStorePassword)"), failure.getMessage());
+        });
     }
 
     @Test
     void keyStoreThatIsNotAKeyStore() throws Exception
     {
-        int port = freePort();
-        Server server = server();
-        Path garbage = Files.writeString(temp.resolve("garbage.p12"), "not a keystore");
-        H3Connector.addTo(server, tls(garbage.toString(), "x"), options(port).build());
-        TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
-        assertTrue(failure.getMessage().contains("garbage.p12 cannot be read as PKCS12"), failure.getMessage());
+        onFreePorts(port ->
+        {
+            Server server = server();
+            Path garbage = Files.writeString(temp.resolve("garbage.p12"), "not a keystore");
+            H3Connector.addTo(server, tls(garbage.toString(), "x"), options(port).build());
+            TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
+            assertTrue(failure.getMessage().contains("garbage.p12 cannot be read as PKCS12"), failure.getMessage());
+        });
     }
 
     @Test
     void keyStoreWithoutAKeyUsableForTls13() throws Exception
     {
-        int port = freePort();
-        Server server = server();
-        H3Connector.addTo(server, tls(TestKeyStores.dsaOnly().toString(), TestKeyStores.PASSWORD), options(port).build());
-        TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
-        assertTrue(failure.getMessage().endsWith("dsa-only.p12 has no private key usable for TLS 1.3 (found: DSA 'dsa'): add an EC P-256 or RSA 2048+ key, e.g. keytool -genkeypair -keyalg EC -groupname secp256r1"),
-            failure.getMessage());
+        onFreePorts(port ->
+        {
+            Server server = server();
+            H3Connector.addTo(server, tls(TestKeyStores.dsaOnly().toString(), TestKeyStores.PASSWORD), options(port).build());
+            TlsConfigurationException failure = assertStartFails(TlsConfigurationException.class, server, port);
+            assertTrue(failure.getMessage().endsWith("dsa-only.p12 has no private key usable for TLS 1.3 (found: DSA 'dsa'): add an EC P-256 or RSA 2048+ key, e.g. keytool -genkeypair -keyalg EC -groupname secp256r1"),
+                failure.getMessage());
+        });
     }
 
     @Test
     void udpPortInUse() throws Exception
     {
-        int port = freePort();
-        try (DatagramChannel squatter = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", port)))
+        onFreePorts(port ->
         {
-            Server server = server();
-            H3Connector.addTo(server, TestKeyStores.serverTls(), options(port).build());
-            UdpPortInUseException failure = assertThrows(UdpPortInUseException.class, server::start);
-            assertEquals("UDP port " + port + " on 127.0.0.1 is already in use, so QUIC (HTTP/3) cannot listen: stop the process that holds it (ss -ulpn 'sport = :" + port +
-                "') or configure another UDP port", failure.getMessage());
-            // The TCP side was opened first; Jetty closed it again.
-            try (ServerSocket tcp = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1")))
+            try (DatagramChannel squatter = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", port)))
             {
-                assertTrue(tcp.isBound());
+                Server server = server();
+                H3Connector.addTo(server, TestKeyStores.serverTls(), options(port).build());
+                UdpPortInUseException failure = assertThrows(UdpPortInUseException.class, server::start);
+                assertEquals("UDP port " + port + " on 127.0.0.1 is already in use, so QUIC (HTTP/3) cannot listen: stop the process that holds it (ss -ulpn 'sport = :" + port +
+                    "') or configure another UDP port", failure.getMessage());
+                // The TCP side was opened first; Jetty closed it again.
+                try (ServerSocket tcp = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1")))
+                {
+                    assertTrue(tcp.isBound());
+                }
             }
-        }
+        });
     }
 
     @Test
@@ -194,9 +235,10 @@ class H3StartupChecksTest
         Process process = new ProcessBuilder(java.toString(), "-Dos.arch=riscv64", "-cp", System.getProperty("java.class.path"),
             StartOnce.class.getName(), TestKeyStores.localhost().keyStore().toString(), TestKeyStores.PASSWORD)
             .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue(), output);
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.finish(process, 60);
+        String output = result.output();
+        assertTrue(result.finished(), "the JVM did not finish within 60 s: " + output);
+        assertEquals(1, result.exit(), output);
         assertTrue(output.contains("QuicNativeLibraryException: native QUIC library (quiche) is not available for linux-riscv64 (Java " +
             Runtime.version().feature() + "): netty-codec-native-quic supports linux-x86_64, linux-aarch_64, osx-x86_64, osx-aarch_64, windows-x86_64: " +
             "run on one of those, or serve HTTP/3 through a proxy\n"), output);

@@ -3,7 +3,6 @@ package io.github.h3connector.jetty;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
@@ -92,10 +92,11 @@ class Jetty14564WorkaroundTest
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
+    /** Its output; fails if curl has not finished within 40 s (it gives up after 30 s by itself). */
     private static String finish(Process process) throws Exception
     {
-        String output = new String(process.getInputStream().readAllBytes()).strip();
-        process.waitFor(40, TimeUnit.SECONDS);
-        return output;
+        ReliabilitySupport.ProcessResult result = ReliabilitySupport.finish(process, 40);
+        assertTrue(result.finished(), "curl did not finish within 40 s: " + result.output());
+        return result.output().strip();
     }
 }

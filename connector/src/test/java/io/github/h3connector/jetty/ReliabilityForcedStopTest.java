@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -31,14 +32,12 @@ class ReliabilityForcedStopTest
     @Test
     void forcedStopAfterTheGracePeriodClosesWithAnError() throws Exception
     {
-        try (TestServer server = ReliabilityGracefulStopTest.gateServer(2_000, 60, gate, started); TestClients clients = new TestClients())
+        try (TestServer server = ReliabilityGracefulStopIT.gateServer(2_000, 60, gate, started); TestClients clients = new TestClients())
         {
             assertEquals(HttpVersion.HTTP_3, clients.http3.GET(server.url("/protocol")).getVersion());
             CompletableFuture<ContentResponse> stuck = new CompletableResponseListener(
-                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * ReliabilityGracefulStopTest.RESPONSE_BYTES).send();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (started.get() < 1 && System.nanoTime() < deadline)
-                Thread.sleep(10);
+                clients.http3.newRequest(server.url("/gate?n=1")).timeout(60, TimeUnit.SECONDS), 2 * ReliabilityGracefulStopIT.RESPONSE_BYTES).send();
+            Await.await(() -> started.get() >= 1, Duration.ofSeconds(10), "the request to reach the servlet");
             long stopStart = System.nanoTime();
             String stopOutcome = "returned normally";
             try

@@ -47,11 +47,24 @@ final class ReliabilitySupport
         return server;
     }
 
+    /** As {@link TestServer#started(H3Options.Builder)}: tries again when port 0's TCP port is taken on UDP. */
     static TestServer started(H3Options.Builder options) throws Exception
     {
-        TestServer server = server(options);
-        server.server.start();
-        return server;
+        for (int attempt = 1; ; attempt++)
+        {
+            TestServer server = server(options);
+            try
+            {
+                server.server.start();
+                return server;
+            }
+            catch (UdpPortInUseException taken)
+            {
+                server.server.stop();
+                if (attempt == 5)
+                    throw taken;
+            }
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.h3connector.it;
 
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -72,9 +71,10 @@ class UdpBlockedIT
         HttpClient client = Clients.http3();
         try
         {
-            Exception x = assertThrows(Exception.class,
+            // Nothing listens on the UDP port (only TCP is published): the client's Initials get no answer and the
+            // request times out. A TLS or configuration error would fail at once with an ExecutionException.
+            assertThrows(TimeoutException.class,
                 () -> client.newRequest(Clients.url(port, "/protocol")).timeout(5, TimeUnit.SECONDS).send());
-            assertTrue(x instanceof TimeoutException || x instanceof ExecutionException || x.getCause() != null, x.toString());
         }
         finally
         {

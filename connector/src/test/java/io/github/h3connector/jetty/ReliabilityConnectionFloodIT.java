@@ -40,11 +40,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Sizes: {@code reliability.flood.burst} (default 2,000) and {@code reliability.flood.idle} (default 1,000), issue 6's
  * target; about 3 minutes on a 2-core machine, where the 3,000 clients and the server share the CPU.
  */
-@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityConnectionFloodTest
+@Timeout(value = 1800, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReliabilityConnectionFloodIT
 {
     private static final int BURST = Integer.getInteger("reliability.flood.burst", 2000);
     private static final int IDLE = Integer.getInteger("reliability.flood.idle", 1000);
+    /**
+     * How long a burst of handshakes may take before the test calls it hung: a hang-stopper, not a speed check (how long
+     * the burst took is reported, not asserted).
+     */
+    private static final Duration HANDSHAKES_HUNG = Duration.ofSeconds(480);
     /**
      * Short, to see idle connections reclaimed, but not shorter: while the burst keeps both cores busy, the legitimate
      * client's packets can wait in the socket's queue for seconds, and quiche counts idleness from the last packet it
@@ -159,7 +164,7 @@ class ReliabilityConnectionFloodTest
     private static HTTP3Client client() throws Exception
     {
         ClientConnector connector = TestClients.connector();
-        connector.setConnectTimeout(Duration.ofSeconds(120));
+        connector.setConnectTimeout(HANDSHAKES_HUNG);
         connector.setIdleTimeout(Duration.ofSeconds(120));
         QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(new QuicheClientQuicConfiguration());
         HTTP3Client client = new HTTP3Client(quic, connector);
@@ -220,18 +225,18 @@ class ReliabilityConnectionFloodTest
         }
         try
         {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(150, TimeUnit.SECONDS);
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((r, x) -> null).get(HANDSHAKES_HUNG.toSeconds() + 10, TimeUnit.SECONDS);
         }
         catch (TimeoutException x)
         {
-            // Counted below as "not completed after 150 s", with the figures that explain it.
+            // Counted below as not completed, with the figures that explain it.
         }
         List<Session.Client> sessions = new ArrayList<>();
         Map<String, Integer> failures = new TreeMap<>();
         for (CompletableFuture<Session.Client> future : futures)
         {
             if (!future.isDone())
-                failures.merge("not completed after 150 s", 1, Integer::sum);
+                failures.merge("not completed after " + (HANDSHAKES_HUNG.toSeconds() + 10) + " s", 1, Integer::sum);
             else if (future.isCompletedExceptionally())
                 failures.merge(future.handle((r, x) -> String.valueOf(x.getCause() != null ? x.getCause() : x)).join(), 1, Integer::sum);
             else
@@ -259,10 +264,8 @@ class ReliabilityConnectionFloodTest
     private static double awaitOpen(TestServer server, long expected, int seconds)
     {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
-        while (server.h3.statistics().getOpenQuicConnections() != expected && System.nanoTime() < deadline)
-            ReliabilitySupport.sleep(50);
-        assertEquals(expected, server.h3.statistics().getOpenQuicConnections(), "open QUIC connections after " + seconds + " s");
+        Await.await(() -> server.h3.statistics().getOpenQuicConnections() == expected, Duration.ofSeconds(seconds),
+            () -> expected + " open QUIC connections, " + server.h3.statistics().getOpenQuicConnections() + " open");
         return (System.nanoTime() - start) / 1e9;
     }
 
@@ -270,11 +273,10 @@ class ReliabilityConnectionFloodTest
     private static double awaitOpen(TestServer server, long expected, int seconds, CompletableFuture<Void> legitimate)
     {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
-        while (server.h3.statistics().getOpenQuicConnections() != expected && System.nanoTime() < deadline && !legitimate.isDone())
-            ReliabilitySupport.sleep(50);
+        Await.await(() -> server.h3.statistics().getOpenQuicConnections() == expected || legitimate.isDone(), Duration.ofSeconds(seconds),
+            () -> expected + " open QUIC connections, " + server.h3.statistics().getOpenQuicConnections() + " open");
         if (legitimate.isDone())
             legitimate.join(); // the legitimate client stopped: its failure is the finding
-        return awaitOpen(server, expected, (int)Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())));
+        return awaitOpen(server, expected, 1) + (System.nanoTime() - start) / 1e9;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.h3connector.jetty;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLSocket;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link ReliabilityForcedStopTest}.
  */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityGracefulStopTest
+class ReliabilityGracefulStopIT
 {
     private static final int SLOW_RESPONSES = 50;
     private static final long STOP_TIMEOUT_MILLIS = 45_000;
@@ -153,9 +156,8 @@ class ReliabilityGracefulStopTest
                 responses.add(new CompletableResponseListener(clients.http3.newRequest(server.url("/gate")).method(HttpMethod.POST)
                     .body(content).timeout(90, TimeUnit.SECONDS)).send());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (started.get() < SLOW_RESPONSES + SLOW_UPLOADS && System.nanoTime() < deadline)
-                Thread.sleep(10);
+            Await.await(() -> started.get() >= SLOW_RESPONSES + SLOW_UPLOADS, Duration.ofSeconds(60),
+                () -> SLOW_RESPONSES + SLOW_UPLOADS + " requests in the servlet before the stop, " + started.get() + " there");
             assertEquals(SLOW_RESPONSES + SLOW_UPLOADS, started.get(), "requests in the servlet when stop begins");
 
             // Known before the stop: once the HTTPS connector closes its socket it reports no port.
@@ -166,31 +168,33 @@ class ReliabilityGracefulStopTest
             String freshUrl = server.url("/protocol");
             long stopStart = System.nanoTime();
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> stop(server));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!"clear".equals(server.h3.quicConnector().getAltSvc()) && System.nanoTime() < deadline)
-                Thread.sleep(10);
-            assertEquals("clear", server.h3.quicConnector().getAltSvc());
+            Await.await(() -> "clear".equals(server.h3.quicConnector().getAltSvc()), Duration.ofSeconds(30),
+                () -> "Alt-Svc clear once the stop begins, is " + server.h3.quicConnector().getAltSvc());
             // Jetty shuts its connectors down in reverse order, so the QUIC drain can begin before the HTTPS
             // connector has closed its listening socket.
-            while (server.h3.tlsConnector().isOpen() && System.nanoTime() < deadline)
-                Thread.sleep(10);
-            assertTrue(!server.h3.tlsConnector().isOpen(), "HTTPS connector still accepting 10 s into the stop");
+            Await.await(() -> !server.h3.tlsConnector().isOpen(), Duration.ofSeconds(30), "the HTTPS connector to close its listening socket");
 
             // Alt-Svc: clear on the HTTPS keep-alive connection opened before the stop.
             String drained = RawHttps.exchange(keepAlive);
             assertTrue(drained.contains("alt-svc: clear"), drained);
 
             // New connections refused: TCP and QUIC.
+            // The HTTPS listener is closed: the kernel refuses the TCP connection.
             String newTcp = newHttpsConnection(port);
-            assertTrue(!newTcp.startsWith("served"), "new HTTPS connection during the drain: " + newTcp);
+            assertEquals("java.net.ConnectException: Connection refused", newTcp, "new HTTPS connection during the drain");
+            // The UDP socket stays open for the draining connections, but the server drops a new connection's
+            // Initials: the client hears nothing and times out.
             String newQuic;
+            long droppedBefore = server.h3.statistics().getDroppedDatagrams();
             try (TestClients fresh = new TestClients())
             {
                 ExecutionException refused = assertThrows(ExecutionException.class, () ->
                     new CompletableResponseListener(fresh.http3.newRequest(freshUrl).timeout(3, TimeUnit.SECONDS)).send().get(10, TimeUnit.SECONDS),
                     "new QUIC connection during the drain");
+                assertInstanceOf(TimeoutException.class, refused.getCause(), "new QUIC connection during the drain");
                 newQuic = refused.getCause().toString();
             }
+            assertTrue(server.h3.statistics().getDroppedDatagrams() > droppedBefore, "the new QUIC connection's Initials were dropped");
 
             // Now let everything finish: the responses, then the rest of each upload, slowly.
             gate.countDown();

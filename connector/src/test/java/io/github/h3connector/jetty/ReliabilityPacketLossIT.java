@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code -Dreliability.downloads=6 -Dreliability.uploads=2}.
  */
 @Timeout(value = 1200, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReliabilityPacketLossTest
+class ReliabilityPacketLossIT
 {
     @TempDir
     Path temp;

@@ -2,7 +2,10 @@ package io.github.h3connector.jetty;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,7 @@ import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.internal.ResponseHttpFields;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
@@ -210,7 +214,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
             throw QuicNativeLibraryException.forThisPlatform(NettyQuicServer.supportedPlatforms(), unavailable);
         boolean followsPeer = options.udpPort().isEmpty() && httpsPeer != null;
         // Port 0 means "any free port", TCP and UDP alike: a TCP port the kernel picked may be taken on UDP, so pick again.
-        int attempts = followsPeer && httpsPeer.getPort() == 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
+        int attempts = followsPeer && httpsPeer.getPort() == 0 && httpsPeer instanceof ServerConnector ? EPHEMERAL_PORT_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++)
         {
             if (followsPeer)
@@ -232,7 +236,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
                 if (attempt < attempts)
                 {
                     LOG.debug("UDP port {} is taken, picking another free port for TCP and UDP", getPort(), x);
-                    httpsPeer.close();
+                    reopenOnAnotherPort((ServerConnector)httpsPeer);
                     continue;
                 }
                 String host = getHost() == null ? "0.0.0.0" : getHost();
@@ -388,6 +392,29 @@ public class H3QuicConnector extends AbstractNetworkConnector
     {
         ServerHTTP3Session protocolSession = quicSession.getBean(ServerHTTP3Session.class);
         return protocolSession == null ? null : protocolSession.getSessionServer();
+    }
+
+    /**
+     * Closes the HTTPS connector's listening socket and gives it a new one on another free port. Jetty's
+     * {@code ServerConnector.open()} after {@code close()} keeps the closed channel (and a local port of -2), so the
+     * new channel is made here, bound as Jetty binds its own, and handed over with {@code open(ServerSocketChannel)}.
+     */
+    private static void reopenOnAnotherPort(ServerConnector https) throws IOException
+    {
+        https.close();
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, https.getReuseAddress());
+            String host = https.getHost();
+            channel.bind(host == null ? new InetSocketAddress(0) : new InetSocketAddress(host, 0), https.getAcceptQueueSize());
+            https.open(channel);
+        }
+        catch (IOException | RuntimeException x)
+        {
+            channel.close();
+            throw x;
+        }
     }
 
     /** New connections: refused at the connection limit and while draining (they would only be told to go away). */

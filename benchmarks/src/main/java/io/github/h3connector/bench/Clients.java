@@ -164,7 +164,7 @@ final class Clients implements AutoCloseable
      */
     static double[] h2load(String base, int concurrency, double seconds) throws Exception
     {
-        Process process = new ProcessBuilder("h2load", "-c", "1", "-m", String.valueOf(concurrency), "-D", String.format("%.1f", seconds),
+        Process process = new ProcessBuilder("h2load", "-c", "1", "-m", String.valueOf(concurrency), "-D", Math.round(seconds * 1000) + "ms",
             base + "/bytes?n=1024").redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor((long)seconds + 60, TimeUnit.SECONDS) || process.exitValue() != 0)

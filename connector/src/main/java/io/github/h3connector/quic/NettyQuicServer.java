@@ -204,10 +204,13 @@ public final class NettyQuicServer
             @Override
             protected void initChannel(Channel channel, int localConnectionIdLength, QuicConnectionIdGenerator idGenerator)
             {
-                channel.pipeline().addLast(gateHandler, codec.clone()
+                ChannelHandler quic = codec.clone()
                     .localConnectionIdLength(localConnectionIdLength)
                     .connectionIdAddressGenerator(idGenerator)
-                    .build());
+                    .build();
+                channel.pipeline().addLast(gateHandler,
+                    new StatelessResetHandler(localConnectionIdLength, secrets.resetTokenGenerator(), StatelessResetHandler.ownedBy(quic)),
+                    quic);
             }
         };
         Bootstrap bootstrap = new Bootstrap()

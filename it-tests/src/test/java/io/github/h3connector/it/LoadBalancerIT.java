@@ -457,6 +457,89 @@ class LoadBalancerIT
         }
     }
 
+    /**
+     * A packet for a connection node2 never saw gets a valid stateless reset. A relay in the test sends the client's
+     * first address to node1 and any other to the second node, as a balancer hashing the client's port does (one UDP
+     * socket towards the nodes, so they see one balancer address). gtlsclient moves to a new local port one second after
+     * the handshake, with the connection id node1 issued, and sends its request a second later: it lands on the second
+     * node. node2 (same secret) answers with the reset token node1 announced for that id, and the client drops the
+     * connection at once; node3 (another secret) answers with a token the client does not know, and the client waits
+     * out its idle timeout.
+     */
+    @Test
+    void aPacketForAConnectionNode2NeverSawGetsAValidStatelessReset() throws Exception
+    {
+        requireGtlsclient();
+        InetSocketAddress first = new InetSocketAddress(JettyContainers.address(node1, network), JettyContainers.PORT);
+        String same = moveOnto(first, new InetSocketAddress(JettyContainers.address(node2, network), JettyContainers.PORT));
+        Matcher reset = STATELESS_RESET.matcher(same);
+        assertTrue(reset.find(), "node2 sent no stateless reset gtlsclient accepted:\n" + tail(same));
+        Matcher announced = ANNOUNCED_TOKEN.matcher(same);
+        List<String> tokens = new ArrayList<>();
+        while (announced.find())
+            tokens.add(announced.group(1));
+        assertTrue(tokens.contains(reset.group(1)), "reset token " + reset.group(1) + " is none node1 announced: " + tokens);
+        assertTrue(same.contains("ngtcp2_conn_read_pkt: ERR_DRAINING") && !same.contains("ERR_IDLE_CLOSE"), "the client did not close on the reset:\n" + tail(same));
+        String other = moveOnto(first, new InetSocketAddress(JettyContainers.address(node3, network), JettyContainers.PORT));
+        assertFalse(STATELESS_RESET.matcher(other).find(), "a reset from the node with another secret was accepted:\n" + tail(other));
+        assertTrue(other.contains("could not decrypt packet payload") && other.contains("ERR_IDLE_CLOSE"),
+            "expected node3's reset to be ignored and the client to time out:\n" + tail(other));
+        LOG.info("stateless reset: node2 (same secret) reset node1's connection with token {}; node3's (another secret) was ignored", reset.group(1));
+    }
+
+    /** ngtcp2's log of an accepted stateless reset, and of the tokens the server announced in NEW_CONNECTION_ID. */
+    static final Pattern STATELESS_RESET = Pattern.compile("pkt rx 0 SR token=0x([0-9a-f]{32})");
+    static final Pattern ANNOUNCED_TOKEN = Pattern.compile("frm rx \\d+ 1RTT NEW_CONNECTION_ID\\(0x18\\) .*stateless_reset_token=0x([0-9a-f]{32})");
+
+    private static String moveOnto(InetSocketAddress first, InetSocketAddress second) throws Exception
+    {
+        try (DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             DatagramSocket nodeSide = new DatagramSocket(new InetSocketAddress(0)))
+        {
+            clientSide.setSoTimeout(100);
+            nodeSide.setSoTimeout(100);
+            java.util.concurrent.atomic.AtomicReferenceArray<SocketAddress> clients = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread up = new Thread(() -> pump(running, clientSide, packet ->
+            {
+                clients.compareAndSet(0, null, packet.getSocketAddress());
+                if (clients.get(0).equals(packet.getSocketAddress()))
+                    return first;
+                clients.set(1, packet.getSocketAddress());
+                return second;
+            }, nodeSide), "relay-up");
+            Thread down = new Thread(() -> pump(running, nodeSide, packet -> clients.get(packet.getSocketAddress().equals(first) ? 0 : 1), clientSide), "relay-down");
+            up.start();
+            down.start();
+            try
+            {
+                Path dir = Files.createTempDirectory("h3-it-reset");
+                int relayPort = clientSide.getLocalPort();
+                List<String> command = List.of("/usr/bin/gtlsclient", "--no-quic-dump", "--no-http-dump", "--exit-on-all-streams-close",
+                    "--timeout=5s", "--change-local-addr=1s", "--delay-stream=2s", "--download=" + dir, "127.0.0.1", String.valueOf(relayPort),
+                    "https://localhost:" + relayPort + "/protocol");
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(30, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly();
+                    fail("gtlsclient did not finish in 30 s:\n" + tail(output));
+                }
+                assertTrue(clients.get(1) != null, "the client never moved to a new port:\n" + tail(output));
+                // gtlsclient creates the download file when it sends the request; it stays empty.
+                Path body = dir.resolve("protocol");
+                assertFalse(Files.exists(body) && Files.size(body) > 0, "the request was answered:\n" + tail(output));
+                return output;
+            }
+            finally
+            {
+                running.set(false);
+                up.join(2000);
+                down.join(2000);
+            }
+        }
+    }
+
     static final int MIGRATION_CHUNKS = 5 * 1024;
 
     private static String tail(String output)

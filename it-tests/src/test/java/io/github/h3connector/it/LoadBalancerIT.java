@@ -592,6 +592,10 @@ class LoadBalancerIT
                     connection.close();
             }
             assertTrue(toDrain1 != null, "no HTTPS connection landed on drain1");
+            // The readiness path of the module (jetty.h3connector.readinessPath) in the distribution.
+            RawHttp1.Response ready = toDrain1.get("/h3-ready");
+            assertEquals(200, ready.status(), ready.toString());
+            assertEquals("HTTP/3 up\n", ready.body(), ready.toString());
 
             long stopAt = System.nanoTime();
             CompletableFuture<Void> dockerStop = CompletableFuture.runAsync(() ->
@@ -692,9 +696,10 @@ class LoadBalancerIT
 
     private static GenericContainer<?> drainNode(String name, int lbPort)
     {
-        return node(name, SECRET, "UNDER_LOAD", "jetty.server.stopTimeout=20000")
+        return node(name, SECRET, "UNDER_LOAD")
             .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar", "jetty.h3connector.advertisedPort=" + lbPort,
-                "jetty.h3connector.nodeName=" + name, "jetty.h3connector.secretEnv=H3_SECRET", "jetty.server.stopTimeout=20000");
+                "jetty.h3connector.nodeName=" + name, "jetty.h3connector.secretEnv=H3_SECRET", "jetty.server.stopTimeout=20000",
+                "jetty.h3connector.readinessPath=/h3-ready");
     }
 
     static final int MIGRATION_CHUNKS = 5 * 1024;

@@ -58,7 +58,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with its stream module, UDP and TCP on one port published as P on the host, configured by
  * {@code src/test/docker/nginx/nginx.conf} (the configuration docs/DEPLOYMENT.md shows). Only nginx is published; the
  * nodes advertise {@code h3=":P"}. A third node ({@code node3}, another secret) is on the network for the
- * shared-secret test, not behind nginx.
+ * shared-secret tests (Retry token, stateless reset), not behind nginx. The drain test starts its own two nodes and
+ * nginx, since it stops one.
  */
 @DockerAvailable
 @Timeout(value = 4, unit = TimeUnit.MINUTES)

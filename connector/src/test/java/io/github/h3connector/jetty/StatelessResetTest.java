@@ -69,6 +69,31 @@ class StatelessResetTest
         assertTrue(output.contains("ERR_IDLE_CLOSE"), "expected the client to wait out its idle timeout: " + tail(output));
     }
 
+    /**
+     * The same move without the relay: the client's packets on its new port and connection id reach the node that owns
+     * the connection, which must not reset it (the client would accept the reset: it knows the token for that id).
+     */
+    @Test
+    void theNodeThatOwnsTheConnectionDoesNotResetIt() throws Exception
+    {
+        GtlsClientInteropTest.requireGtlsclient();
+        try (TestServer server = ReliabilitySupport.started(H3Options.builder().secret(SECRET)))
+        {
+            Path directory = Files.createDirectories(temp.resolve("owned"));
+            int port = server.udpPort();
+            ReliabilitySupport.ProcessResult result = ReliabilitySupport.run(60, GtlsClientInteropTest.GTLSCLIENT.toString(),
+                "--no-quic-dump", "--no-http-dump", "--exit-on-all-streams-close", "--timeout=" + IDLE_TIMEOUT, "--change-local-addr=1s", "--delay-stream=2s",
+                "--download=" + directory, "127.0.0.1", String.valueOf(port), "https://127.0.0.1:" + port + "/bytes?mib=1&seed=3");
+            String output = result.output();
+            assertTrue(result.finished(), "gtlsclient did not finish: " + tail(output));
+            assertTrue(output.contains("Local address is now"), "the client did not move: " + tail(output));
+            assertFalse(RESET.matcher(output).find(), "the owning node reset its own connection: " + tail(output));
+            Path body = directory.resolve("bytes?mib=1&seed=3");
+            assertTrue(Files.exists(body), "no download: " + tail(output));
+            assertEquals(ReliabilitySupport.content(null, 1 << 20, 3), ReliabilitySupport.sha256(body), "download SHA-256");
+        }
+    }
+
     /** A short-header packet too small for a smaller reset gets none; a larger one gets a smaller reset. */
     @Test
     void aResetIsSmallerThanThePacketThatTriggeredIt() throws Exception

@@ -134,4 +134,8 @@ etc/h3connector.xml
 
 ## A node name sent in the H3-Node response header on every protocol, for tests and debugging; empty sends none.
 # jetty.h3connector.nodeName=
+
+## A path answered 200 while the HTTP/3 listener is up and 503 while it drains or is stopped, for readiness probes
+## (for example /h3-ready); empty answers none.
+# jetty.h3connector.readinessPath=
 # end::documentation[]

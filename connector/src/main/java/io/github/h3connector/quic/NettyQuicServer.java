@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * <p>With epoll, {@link Settings#eventLoops()} sockets share the port through {@code SO_REUSEPORT}, each with its own
  * event loop; a {@link QuicCodecDispatcher} sends every packet to the socket that owns its connection, whatever socket
  * the kernel delivered it to. Without epoll (macOS, Windows) one NIO socket and one event loop serve the port.
+ *
+ * <p>In front of each socket's codec, {@link StatelessResetHandler} answers a short-header packet for a connection
+ * the codec does not have with a stateless reset (the codec drops such packets).
  */
 public final class NettyQuicServer
 {
@@ -210,10 +213,13 @@ public final class NettyQuicServer
             @Override
             protected void initChannel(Channel channel, int localConnectionIdLength, QuicConnectionIdGenerator idGenerator)
             {
-                channel.pipeline().addLast(gateHandler, codec.clone()
+                ChannelHandler quic = codec.clone()
                     .localConnectionIdLength(localConnectionIdLength)
                     .connectionIdAddressGenerator(idGenerator)
-                    .build());
+                    .build();
+                channel.pipeline().addLast(gateHandler,
+                    new StatelessResetHandler(localConnectionIdLength, secrets.resetTokenGenerator(), StatelessResetHandler.ownedBy(quic)),
+                    quic);
             }
         };
         Bootstrap bootstrap = new Bootstrap()

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Kubernetes manifests of docs/DEPLOYMENT.md (docs/kubernetes/*.yaml), parsed, with the fields the guide relies on:
  * one LoadBalancer Service with TCP and UDP on 443 that reaches the pods' TCP and UDP 8443, the shared secret from a
- * Kubernetes Secret through {@code jetty.h3connector.secretEnv}, Alt-Svc naming 443, a readiness probe on HTTPS, and
+ * Kubernetes Secret through {@code jetty.h3connector.secretEnv}, Alt-Svc naming 443, a readiness probe on HTTPS at the path of
+ * {@code jetty.h3connector.readinessPath}, and
  * a preStop hook that starts Jetty's graceful stop within the termination grace period. The guide shows every file
  * and the it-tests' nginx configuration verbatim.
  */
@@ -117,6 +118,10 @@ class KubernetesManifestsTest
         Map<String, Object> readiness = map(map(container.get("readinessProbe")).get("httpGet"));
         assertEquals("HTTPS", readiness.get("scheme"));
         assertEquals("https", readiness.get("port"));
+        // The path H3ReadinessHandler answers, as the module property sets it.
+        List<Object> arguments = list(container.get("args"));
+        assertTrue(arguments.contains("jetty.h3connector.readinessPath=" + readiness.get("path")),
+            "readinessProbe path " + readiness.get("path") + " is not jetty.h3connector.readinessPath in " + arguments);
         List<Object> preStop = list(map(map(map(container.get("lifecycle")).get("preStop")).get("exec")).get("command"));
         String command = String.join(" ", preStop.stream().map(String::valueOf).toList());
         assertTrue(command.contains("start.jar --stop STOP.HOST=127.0.0.1 STOP.PORT=8079"), command);

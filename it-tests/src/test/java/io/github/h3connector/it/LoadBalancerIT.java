@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.output.Slf4jLogConsumer;
@@ -57,7 +58,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with its stream module, UDP and TCP on one port published as P on the host, configured by
  * {@code src/test/docker/nginx/nginx.conf} (the configuration docs/DEPLOYMENT.md shows). Only nginx is published; the
  * nodes advertise {@code h3=":P"}. A third node ({@code node3}, another secret) is on the network for the
- * shared-secret test, not behind nginx.
+ * shared-secret tests (Retry token, stateless reset), not behind nginx. The drain test starts its own two nodes and
+ * nginx, since it stops one.
  */
 @DockerAvailable
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -455,6 +457,250 @@ class LoadBalancerIT
         {
             balancer.stop();
         }
+    }
+
+    /**
+     * A packet for a connection node2 never saw gets a valid stateless reset. A relay in the test sends the client's
+     * first address to node1 and any other to the second node, as a balancer hashing the client's port does (one UDP
+     * socket towards the nodes, so they see one balancer address). gtlsclient moves to a new local port one second after
+     * the handshake, with the connection id node1 issued, and sends its request a second later: it lands on the second
+     * node. node2 (same secret) answers with the reset token node1 announced for that id, and the client drops the
+     * connection at once; node3 (another secret) answers with a token the client does not know, and the client waits
+     * out its idle timeout.
+     */
+    @Test
+    void aPacketForAConnectionNode2NeverSawGetsAValidStatelessReset() throws Exception
+    {
+        requireGtlsclient();
+        InetSocketAddress first = new InetSocketAddress(JettyContainers.address(node1, network), JettyContainers.PORT);
+        String same = moveOnto(first, new InetSocketAddress(JettyContainers.address(node2, network), JettyContainers.PORT));
+        Matcher reset = STATELESS_RESET.matcher(same);
+        assertTrue(reset.find(), "node2 sent no stateless reset gtlsclient accepted:\n" + tail(same));
+        Matcher announced = ANNOUNCED_TOKEN.matcher(same);
+        List<String> tokens = new ArrayList<>();
+        while (announced.find())
+            tokens.add(announced.group(1));
+        assertTrue(tokens.contains(reset.group(1)), "reset token " + reset.group(1) + " is none node1 announced: " + tokens);
+        assertTrue(same.contains("ngtcp2_conn_read_pkt: ERR_DRAINING") && !same.contains("ERR_IDLE_CLOSE"), "the client did not close on the reset:\n" + tail(same));
+        String other = moveOnto(first, new InetSocketAddress(JettyContainers.address(node3, network), JettyContainers.PORT));
+        assertFalse(STATELESS_RESET.matcher(other).find(), "a reset from the node with another secret was accepted:\n" + tail(other));
+        assertTrue(other.contains("could not decrypt packet payload") && other.contains("ERR_IDLE_CLOSE"),
+            "expected node3's reset to be ignored and the client to time out:\n" + tail(other));
+        LOG.info("stateless reset: node2 (same secret) reset node1's connection with token {}; node3's (another secret) was ignored", reset.group(1));
+    }
+
+    /** ngtcp2's log of an accepted stateless reset, and of the tokens the server announced in NEW_CONNECTION_ID. */
+    static final Pattern STATELESS_RESET = Pattern.compile("pkt rx 0 SR token=0x([0-9a-f]{32})");
+    static final Pattern ANNOUNCED_TOKEN = Pattern.compile("frm rx \\d+ 1RTT NEW_CONNECTION_ID\\(0x18\\) .*stateless_reset_token=0x([0-9a-f]{32})");
+
+    private static String moveOnto(InetSocketAddress first, InetSocketAddress second) throws Exception
+    {
+        try (DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             DatagramSocket nodeSide = new DatagramSocket(new InetSocketAddress(0)))
+        {
+            clientSide.setSoTimeout(100);
+            nodeSide.setSoTimeout(100);
+            java.util.concurrent.atomic.AtomicReferenceArray<SocketAddress> clients = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread up = new Thread(() -> pump(running, clientSide, packet ->
+            {
+                clients.compareAndSet(0, null, packet.getSocketAddress());
+                if (clients.get(0).equals(packet.getSocketAddress()))
+                    return first;
+                clients.set(1, packet.getSocketAddress());
+                return second;
+            }, nodeSide), "relay-up");
+            Thread down = new Thread(() -> pump(running, nodeSide, packet -> clients.get(packet.getSocketAddress().equals(first) ? 0 : 1), clientSide), "relay-down");
+            up.start();
+            down.start();
+            try
+            {
+                Path dir = Files.createTempDirectory("h3-it-reset");
+                int relayPort = clientSide.getLocalPort();
+                List<String> command = List.of("/usr/bin/gtlsclient", "--no-quic-dump", "--no-http-dump", "--exit-on-all-streams-close",
+                    "--timeout=5s", "--change-local-addr=1s", "--delay-stream=2s", "--download=" + dir, "127.0.0.1", String.valueOf(relayPort),
+                    "https://localhost:" + relayPort + "/protocol");
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(30, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly();
+                    fail("gtlsclient did not finish in 30 s:\n" + tail(output));
+                }
+                assertTrue(clients.get(1) != null, "the client never moved to a new port:\n" + tail(output));
+                // gtlsclient creates the download file when it sends the request; it stays empty.
+                Path body = dir.resolve("protocol");
+                assertFalse(Files.exists(body) && Files.size(body) > 0, "the request was answered:\n" + tail(output));
+                return output;
+            }
+            finally
+            {
+                running.set(false);
+                up.join(2000);
+                down.join(2000);
+            }
+        }
+    }
+
+    /**
+     * Issue test 4: {@code docker stop} (graceful) of one node behind nginx while HTTP/3 downloads run on both. Its
+     * in-flight responses complete; a keep-alive HTTPS connection to it gets {@code Alt-Svc: clear} during the drain;
+     * every new HTTPS connection is served (nginx retries a refused TCP connection on the other node); a new HTTP/3
+     * connection is served by the other node or, when nginx hashes it to the draining node, gets no answer (nginx
+     * stream has no health check for UDP and the node drops new Initials); once restarted the node takes traffic again.
+     * Its own pair of nodes and nginx, so the other tests keep theirs.
+     */
+    @Test
+    void drainingOneNodeBehindNginx() throws Exception
+    {
+        int lbPort = JettyContainers.freePort();
+        GenericContainer<?> d1 = drainNode("drain1", lbPort);
+        GenericContainer<?> d2 = drainNode("drain2", lbPort);
+        GenericContainer<?> lb = null;
+        List<HttpClient> clients = new ArrayList<>();
+        try
+        {
+            d1.start();
+            d2.start();
+            String conf = Files.readString(JettyContainers.CONTEXT.resolve("nginx/nginx.conf"))
+                .replace("server node1:8443;", "server drain1:8443;").replace("server node2:8443;", "server drain2:8443;");
+            lb = nginx(lbPort, org.testcontainers.images.builder.Transferable.of(conf));
+            lb.start();
+
+            // Slow HTTP/3 downloads (10 s each), each on its own client and so its own UDP port, until both nodes serve one.
+            Map<String, List<CompletableFuture<ContentResponse>>> inFlight = new TreeMap<>();
+            for (int i = 0; i < 16 && inFlight.size() < 2; i++)
+            {
+                HttpClient h3 = Clients.http3();
+                clients.add(h3);
+                CompletableFuture<String> node = new CompletableFuture<>();
+                Request slow = h3.newRequest(Clients.url(lbPort, "/slow/stream?chunks=" + DRAIN_CHUNKS + "&delayMs=500"))
+                    .timeout(60, TimeUnit.SECONDS)
+                    .onResponseHeaders(response -> node.complete(response.getHeaders().get("H3-Node")));
+                CompletableFuture<ContentResponse> response = new CompletableResponseListener(slow, 1 << 20).send();
+                inFlight.computeIfAbsent(node.get(20, TimeUnit.SECONDS), k -> new ArrayList<>()).add(response);
+            }
+            assertEquals(Set.of("drain1", "drain2"), inFlight.keySet(), "HTTP/3 downloads did not reach both nodes");
+
+            // A keep-alive HTTPS connection through nginx that landed on drain1.
+            RawHttp1 toDrain1 = null;
+            for (int i = 0; i < 32 && toDrain1 == null; i++)
+            {
+                RawHttp1 connection = new RawHttp1(Clients.HOST, lbPort);
+                if ("drain1".equals(connection.get("/protocol").values("H3-Node").stream().findFirst().orElse(null)))
+                    toDrain1 = connection;
+                else
+                    connection.close();
+            }
+            assertTrue(toDrain1 != null, "no HTTPS connection landed on drain1");
+            // The readiness path of the module (jetty.h3connector.readinessPath) in the distribution.
+            RawHttp1.Response ready = toDrain1.get("/h3-ready");
+            assertEquals(200, ready.status(), ready.toString());
+            assertEquals("HTTP/3 up\n", ready.body(), ready.toString());
+
+            long stopAt = System.nanoTime();
+            CompletableFuture<Void> dockerStop = CompletableFuture.runAsync(() ->
+                DockerClientFactory.instance().client().stopContainerCmd(d1.getContainerId()).withTimeout(40).exec());
+
+            // drain1's responses say clear during the drain (a request every 20 ms: Jetty lowers idle timeouts to 1 s).
+            List<String> onDrain1 = new ArrayList<>();
+            boolean clear = false;
+            while (!clear && System.nanoTime() - stopAt < TimeUnit.SECONDS.toNanos(10))
+            {
+                RawHttp1.Response response = toDrain1.get("/protocol");
+                onDrain1.add(response.eof() ? "EOF" : response.status() + " " + response.values("Alt-Svc"));
+                if (response.eof())
+                    break;
+                clear = response.values("Alt-Svc").equals(List.of("clear"));
+                Thread.sleep(20);
+            }
+            toDrain1.close();
+            assertTrue(clear, "drain1 sent no Alt-Svc: clear during the drain: " + onDrain1);
+
+            // New HTTPS connections during the drain: all served, by drain2.
+            HttpClient https = Clients.http1();
+            clients.add(https);
+            Map<String, Integer> httpsServedBy = new TreeMap<>();
+            for (int i = 0; i < 20; i++)
+            {
+                ContentResponse response = https.newRequest(Clients.url(lbPort, "/protocol")).headers(h -> h.put("Connection", "close"))
+                    .timeout(10, TimeUnit.SECONDS).send();
+                assertEquals(200, response.getStatus(), "new HTTPS connection " + i + " during the drain");
+                httpsServedBy.merge(String.valueOf(response.getHeaders().get("H3-Node")), 1, Integer::sum);
+            }
+            assertEquals(Set.of("drain2"), httpsServedBy.keySet(), "new HTTPS connections during the drain: " + httpsServedBy);
+
+            // New HTTP/3 connections during the drain: drain2 answers, or nothing does (hashed to drain1).
+            Map<String, Integer> h3Outcomes = new TreeMap<>();
+            for (int i = 0; i < 6; i++)
+            {
+                HttpClient h3 = Clients.http3();
+                clients.add(h3);
+                try
+                {
+                    ContentResponse response = h3.newRequest(Clients.url(lbPort, "/protocol")).timeout(3, TimeUnit.SECONDS).send();
+                    assertEquals(200, response.getStatus());
+                    h3Outcomes.merge(String.valueOf(response.getHeaders().get("H3-Node")), 1, Integer::sum);
+                }
+                catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException x)
+                {
+                    assertTrue(x instanceof java.util.concurrent.TimeoutException || x.getCause() instanceof java.util.concurrent.TimeoutException,
+                        "a new HTTP/3 connection during the drain failed otherwise than unanswered: " + x);
+                    h3Outcomes.merge("unanswered", 1, Integer::sum);
+                }
+                h3.stop();
+            }
+            assertFalse(h3Outcomes.containsKey("drain1"), "drain1 took a new HTTP/3 connection while draining: " + h3Outcomes);
+
+            // The in-flight downloads on both nodes complete in full.
+            for (Map.Entry<String, List<CompletableFuture<ContentResponse>>> node : inFlight.entrySet())
+            {
+                for (CompletableFuture<ContentResponse> future : node.getValue())
+                {
+                    ContentResponse response = future.get(60, TimeUnit.SECONDS);
+                    assertEquals(200, response.getStatus(), node.getKey());
+                    assertEquals(DRAIN_CHUNKS * 1024, response.getContent().length, "bytes of the in-flight download on " + node.getKey());
+                }
+            }
+            dockerStop.get(60, TimeUnit.SECONDS);
+            LOG.info("drain of drain1 behind nginx: Alt-Svc on its keep-alive connection {}; new HTTPS connections {}; new HTTP/3 connections {}; in-flight {} completed",
+                onDrain1, httpsServedBy, h3Outcomes, inFlight.keySet());
+
+            // Restarted, drain1 takes new connections again.
+            DockerClientFactory.instance().client().startContainerCmd(d1.getContainerId()).exec();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (d1.getLogs().split("Started oejs\\.Server@", -1).length < 3 && System.nanoTime() < deadline)
+                Thread.sleep(200);
+            Map<String, Integer> after = new TreeMap<>();
+            for (int i = 0; i < 24 && !after.containsKey("drain1"); i++)
+            {
+                ContentResponse response = https.newRequest(Clients.url(lbPort, "/protocol")).headers(h -> h.put("Connection", "close"))
+                    .timeout(10, TimeUnit.SECONDS).send();
+                assertEquals(200, response.getStatus());
+                after.merge(String.valueOf(response.getHeaders().get("H3-Node")), 1, Integer::sum);
+            }
+            assertTrue(after.containsKey("drain1"), "the restarted drain1 took no new connection: " + after);
+        }
+        finally
+        {
+            for (HttpClient client : clients)
+                client.stop();
+            for (GenericContainer<?> container : new GenericContainer<?>[]{lb, d1, d2})
+            {
+                if (container != null)
+                    container.stop();
+            }
+        }
+    }
+
+    static final int DRAIN_CHUNKS = 20;
+
+    private static GenericContainer<?> drainNode(String name, int lbPort)
+    {
+        return node(name, SECRET, "UNDER_LOAD")
+            .withCommand("java", "-jar", "/opt/jetty-home-12.1.5/start.jar", "jetty.h3connector.advertisedPort=" + lbPort,
+                "jetty.h3connector.nodeName=" + name, "jetty.h3connector.secretEnv=H3_SECRET", "jetty.server.stopTimeout=20000",
+                "jetty.h3connector.readinessPath=/h3-ready");
     }
 
     static final int MIGRATION_CHUNKS = 5 * 1024;

@@ -14,9 +14,11 @@ import io.github.h3connector.jetty.AltSvcFrameMode;
 import io.github.h3connector.jetty.CongestionControl;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
+import io.github.h3connector.jetty.H3ReadinessHandler;
 import io.github.h3connector.jetty.NodeNameCustomizer;
 import io.github.h3connector.jetty.RetryPolicy;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -53,6 +55,7 @@ public final class H3ModuleSupport
     public static final String SECRET_FILE = "jetty.h3connector.secretFile";
     public static final String SECRET_ENV = "jetty.h3connector.secretEnv";
     public static final String NODE_NAME = "jetty.h3connector.nodeName";
+    public static final String READINESS_PATH = "jetty.h3connector.readinessPath";
 
     /** The minimum of {@link H3Options.Builder#secret(byte[])}. */
     private static final int MINIMUM_SECRET_BYTES = 16;
@@ -154,6 +157,30 @@ public final class H3ModuleSupport
             throw new IllegalArgumentException(source + ": the secret has " + secret.length + " bytes, it needs at least " + MINIMUM_SECRET_BYTES +
                 ": use for example the output of 'openssl rand -base64 32', the same on every node");
         return Optional.of(secret);
+    }
+
+    /**
+     * Answers {@code readinessPath} (200 while the HTTP/3 listener is up, 503 while it drains or is stopped) in front of
+     * the server's handlers; nothing when the path is empty.
+     *
+     * @return the handler, or null when the property is empty
+     * @throws IllegalArgumentException when the path is invalid; the message names the property
+     */
+    public static H3ReadinessHandler readiness(Server server, H3Connector connector, String readinessPath)
+    {
+        if (isBlank(readinessPath))
+            return null;
+        H3ReadinessHandler handler;
+        try
+        {
+            handler = new H3ReadinessHandler(connector.quicConnector(), readinessPath.strip());
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new IllegalArgumentException(READINESS_PATH + "=" + show(readinessPath.strip()) + " is invalid: " + x.getMessage(), x);
+        }
+        server.insertHandler(handler);
+        return handler;
     }
 
     /** The HTTP configuration HTTPS and HTTP/3 share (that of the connector's first HTTP factory, as {@link H3Connector} takes it). */

@@ -59,7 +59,10 @@ class JettyModuleDefaultsTest
     @Test
     void xmlPassesThePropertiesInTheOrderOfAttach()
     {
-        assertEquals(ATTACH_PARAMETERS, new ArrayList<>(xml.keySet()));
+        // attach's properties, then that of the readiness call.
+        List<String> expected = new ArrayList<>(ATTACH_PARAMETERS);
+        expected.add(H3ModuleSupport.READINESS_PATH);
+        assertEquals(expected, new ArrayList<>(xml.keySet()));
         // The connector, then one String per property: Jetty XML would find no method to call otherwise.
         java.lang.reflect.Method attach = java.util.Arrays.stream(H3ModuleSupport.class.getMethods())
             .filter(method -> method.getName().equals("attach")).findFirst().orElseThrow();

@@ -230,12 +230,8 @@ public class H3QuicConnector extends AbstractNetworkConnector
         {
             if (followsPeer)
             {
-                // Same port number as HTTPS: with port 0 it is only known once the TCP side is bound. Once closed, a
-                // ServerConnector keeps its closed channel and open() does nothing, so a retry hands it a new one.
-                if (attempt > 1 && httpsPeer instanceof org.eclipse.jetty.server.ServerConnector https)
-                    https.open(newAcceptChannel(https));
-                else
-                    httpsPeer.open();
+                // Same port number as HTTPS: with port 0 it is only known once the TCP side is bound (a retry has rebound it).
+                httpsPeer.open();
                 setPort(httpsPeer.getLocalPort());
             }
             NettyQuicServer server = new NettyQuicServer(settings(keyManager), getExecutor(), quicConfiguration,
@@ -260,23 +256,6 @@ public class H3QuicConnector extends AbstractNetworkConnector
             }
         }
         super.open();
-    }
-
-    /** A TCP socket on any free port, bound as {@code ServerConnector} binds its own. */
-    private static java.nio.channels.ServerSocketChannel newAcceptChannel(org.eclipse.jetty.server.ServerConnector https) throws IOException
-    {
-        java.nio.channels.ServerSocketChannel channel = java.nio.channels.ServerSocketChannel.open();
-        try
-        {
-            channel.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, https.getReuseAddress());
-            channel.bind(https.getHost() == null ? new java.net.InetSocketAddress(0) : new java.net.InetSocketAddress(https.getHost(), 0), https.getAcceptQueueSize());
-            return channel;
-        }
-        catch (IOException | RuntimeException x)
-        {
-            channel.close();
-            throw x;
-        }
     }
 
     private NettyQuicServer.Settings settings(KeyManager keyManager)

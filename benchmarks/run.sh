@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 JAVA17_HOME=${JAVA17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 JAVA25_HOME=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 command -v gtlsclient >/dev/null || { echo "run.sh: gtlsclient (ngtcp2) is not on the PATH" >&2; exit 2; }
+command -v h2load >/dev/null || { echo "run.sh: h2load is not on the PATH: apt-get install -y nghttp2-client" >&2; exit 2; }
 [ "$(getconf CLK_TCK)" = 100 ] || { echo "run.sh: CLK_TCK is $(getconf CLK_TCK), the runner assumes 100" >&2; exit 2; }
 if [ -z "${SKIP_BUILD:-}" ]; then
   JAVA_HOME=$JAVA17_HOME mvn -q -pl benchmarks -am package -DskipTests

@@ -105,10 +105,33 @@ etc/h3connector.xml
 ## When new clients must prove their address with a Retry round trip: ALWAYS, UNDER_LOAD (64+ pending handshakes) or NEVER.
 # jetty.h3connector.retry=UNDER_LOAD
 
+## 0-RTT: whether to accept TLS early data from resuming clients. Requests sent in 0-RTT are served once the handshake
+## completed, with the header Early-Data: 1 and the request attribute io.github.h3connector.earlyData = TRUE.
+# jetty.h3connector.earlyData=false
+
+## The methods served when they arrive in 0-RTT, comma-separated; others get 425 Too Early and are sent again by the client.
+# jetty.h3connector.earlyDataMethods=GET,HEAD,OPTIONS,TRACE,PUT,DELETE
+
+## A directory where every QUIC connection writes a qlog (.sqlog, for qvis); empty for none (JMX recordQlog turns it on for N connections).
+# jetty.h3connector.qlogDirectory=
+
+## The bound on the total size of the qlog files, in bytes: the oldest files of ended connections are deleted to keep to it.
+# jetty.h3connector.qlogMaxBytes=268435456
+
 ## QUIC congestion control: BBR, CUBIC or RENO.
 # jetty.quic.congestionControl=BBR
 
 ## HTTP/2 ALTSVC frames (RFC 7838 section 4) beside the Alt-Svc header, as IIS's EnableAltSvc: OFF, CONNECTION (one
 ## frame after SETTINGS, for the TLS SNI host when the certificate covers it) or CONNECTION_AND_STREAMS (also one per response).
 # jetty.h3connector.altSvcFrame=OFF
+
+## A file holding the secret that keys Retry tokens, connection ids and stateless resets (at least 16 bytes of text,
+## e.g. from 'openssl rand -base64 32'); give every node behind one load balancer the same. Empty: random per start.
+# jetty.h3connector.secretFile=
+
+## The name of an environment variable holding that secret instead (e.g. from a Kubernetes Secret); never logged.
+# jetty.h3connector.secretEnv=
+
+## A node name sent in the H3-Node response header on every protocol, for tests and debugging; empty sends none.
+# jetty.h3connector.nodeName=
 # end::documentation[]

@@ -18,6 +18,9 @@ package io.github.h3connector;
  *           {@value #SOURCE_FORWARDED} when a trusted proxy reported it</td></tr>
  * </table>
  *
+ * <p>The Jetty connector also sets {@value #EARLY_DATA} ({@code Boolean.TRUE}) on a request that arrived in HTTP/3
+ * 0-RTT, which an attacker may have replayed (RFC 8470); it is absent otherwise.
+ *
  * <p>{@code ServletRequest.getProtocol()} is left as the container reports it ({@code "HTTP/3.0"} in Jetty).
  */
 public final class H3Attributes
@@ -30,6 +33,9 @@ public final class H3Attributes
     public static final String HOP_PROTOCOL = "io.github.h3connector.hopProtocol";
     /** Where {@link #PROTOCOL} came from: {@value #SOURCE_CONNECTION} or {@value #SOURCE_FORWARDED}. */
     public static final String PROTOCOL_SOURCE = "io.github.h3connector.protocolSource";
+
+    /** {@link Boolean#TRUE} when the request arrived in 0-RTT (TLS early data); absent otherwise. */
+    public static final String EARLY_DATA = "io.github.h3connector.earlyData";
 
     /** {@link #PROTOCOL_SOURCE} value: the protocol of this server's own connection. */
     public static final String SOURCE_CONNECTION = "connection";

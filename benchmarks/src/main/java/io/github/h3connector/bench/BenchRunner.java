@@ -60,6 +60,7 @@ public final class BenchRunner
     private final Map<String, String> jfr = new LinkedHashMap<>();
     private final Map<String, String> serverNotes = new LinkedHashMap<>();
     private Clients clients;
+    private NettyH3Load nettyLoad;
     private final List<String> failures = new ArrayList<>();
 
     private BenchRunner(Map<String, String> options)
@@ -115,6 +116,7 @@ public final class BenchRunner
 
         // The client JVM's classpath holds both of Jetty's client bindings; Jetty's HTTP/3 client picks FFM on Java 22+.
         clients = new Clients();
+        nettyLoad = new NettyH3Load();
         // h3connector and Netty servers: no quiche binding of Jetty's on the class path at all (the engine is Netty's);
         // stock Jetty on Java 17: JNA, without the FFM binding, which Java 17 cannot load.
         String cpServer = filter(classpath, "jetty-quic-quiche", "jetty-quiche-native", "/jna-");
@@ -122,9 +124,9 @@ public final class BenchRunner
         SelfSignedCertificate.createIfAbsent(Path.of(keyStore), BenchServer.PASSWORD, "localhost", "127.0.0.1");
         List<String> serverArgs = List.of("--keystore", keyStore, "--mode", "h3connector");
         if (groups.contains("java17"))
-            h3connector(H3_17, java17, cpServer, serverArgs, List.of("h1", "h2", "h3"));
+            h3connector(H3_17, java17, cpServer, serverArgs, List.of("h1", "h2", "h3", "h2load", "nh3"));
         if (groups.contains("java25"))
-            h3connector(H3_25, java25, cpServer, serverArgs, List.of("h2", "h3"));
+            h3connector(H3_25, java25, cpServer, serverArgs, List.of("h2", "h3", "h2load", "nh3"));
         if (groups.contains("stock"))
             stock(java17, cpJna, keyStore);
         if (groups.contains("variants"))
@@ -132,6 +134,7 @@ public final class BenchRunner
         if (groups.contains("anchors"))
             anchors(java17, cpServer, keyStore);
         clients.close();
+        nettyLoad.close();
         Path out = all ? Path.of(options.getOrDefault("out", "docs/PERFORMANCE.md")) : logs.resolve("PERFORMANCE-" + only.replace(',', '-') + ".md");
         Files.writeString(out, report(started, jmh));
         System.out.println("report: " + out);
@@ -236,7 +239,7 @@ public final class BenchRunner
 
     private String base(ServerProcess server, String protocol)
     {
-        return "https://127.0.0.1:" + (protocol.equals("h3") ? server.udpPort : server.tcpPort);
+        return "https://127.0.0.1:" + (protocol.contains("h3") ? server.udpPort : server.tcpPort);
     }
 
     private static String protocolName(String protocol)
@@ -244,8 +247,30 @@ public final class BenchRunner
         return switch (protocol)
         {
             case "h1" -> "HTTP/1.1+TLS";
-            case "h2" -> "HTTP/2";
+            case "h2", "h2load" -> "HTTP/2";
             default -> "HTTP/3";
+        };
+    }
+
+    /** The load generator of a small-request protocol key: "nh3" and "h2load" are the light ones. */
+    private static String smallClient(String protocol)
+    {
+        return switch (protocol)
+        {
+            case "nh3" -> "Netty HTTP/3 client";
+            case "h2load" -> "h2load (nghttp2)";
+            default -> "Jetty HttpClient";
+        };
+    }
+
+    /** One round of small requests with the protocol key's load generator: {count, elapsed s}. */
+    private double[] smallRound(ServerProcess server, String protocol, int concurrency, double seconds) throws Exception
+    {
+        return switch (protocol)
+        {
+            case "nh3" -> nettyLoad.smallRequests(server.udpPort, concurrency, seconds, smallSha);
+            case "h2load" -> Clients.h2load(base(server, protocol), concurrency, seconds);
+            default -> Clients.smallRequests(clients.client(protocol), base(server, protocol), concurrency, seconds, smallSha);
         };
     }
 
@@ -305,6 +330,14 @@ public final class BenchRunner
     private void gtls(ServerProcess server) throws Exception
     {
         gtlsWarmups(server);
+        Downloads down = measuredDownloads(server);
+        bulkRows.add(new String[]{server.label, "HTTP/3", "gtlsclient (ngtcp2)", down.rate[0], down.rate[1], down.cpu, "–", "–", "–", mib(down.rssKiB) + " / –"});
+        System.out.println("   gtlsclient: down " + down.rate[0] + " MB/s (" + down.rate[1] + "), cpu/GiB " + down.cpu + ", peak RSS " + mib(down.rssKiB) + " MiB");
+    }
+
+    /** {@link #ROUNDS} measured gtlsclient downloads (after the caller's warm-ups), their medians recorded for the targets. */
+    private Downloads measuredDownloads(ServerProcess server) throws Exception
+    {
         server.resetPeak();
         double[] times = new double[ROUNDS];
         long[] cpu0 = server.cpuTicks();
@@ -312,34 +345,35 @@ public final class BenchRunner
             times[i] = gtlsDownload(server);
         long[] cpu1 = server.cpuTicks();
         long rss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
+        double gib = (double)DOWNLOAD * ROUNDS / (1L << 30);
         String key = server.label + "|h3|gtls|down";
         medians.put(key, mbps(DOWNLOAD, median(times)));
-        medians.put(key + "|cpu", cpuSeconds(cpu0, cpu1) / ((double)DOWNLOAD * ROUNDS / (1L << 30)));
+        medians.put(key + "|cpu", cpuSeconds(cpu0, cpu1) / gib);
         medians.put(key + "|rss", rss / 1024.0);
-        String cpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        bulkRows.add(new String[]{server.label, "HTTP/3", "gtlsclient (ngtcp2)", down[0], down[1], cpu, "–", "–", "–", mib(rss) + " / –"});
-        System.out.println("   gtlsclient: down " + down[0] + " MB/s (" + down[1] + "), cpu/GiB " + cpu + ", peak RSS " + mib(rss) + " MiB");
+        return new Downloads(throughput(times, DOWNLOAD), cpuPer(cpu0, cpu1, gib), rss);
+    }
+
+    /** Measured downloads: median MB/s and (min–max), server CPU per GiB, peak RSS. */
+    private record Downloads(String[] rate, String cpu, long rssKiB)
+    {
     }
 
     private void small(ServerProcess server, String protocol, int[] concurrencies) throws Exception
     {
-        HttpClient client = clients.client(protocol);
-        String base = base(server, protocol);
         server.resetPeak();
-        List<String> cells = new ArrayList<>(List.of(server.label, protocolName(protocol)));
+        List<String> cells = new ArrayList<>(List.of(server.label, protocolName(protocol), smallClient(protocol)));
         for (int concurrency : concurrencies)
         {
             // A failed level is reported and the next one still measured (on a new connection if the client's broke).
             try
             {
-                Clients.smallRequests(client, base, concurrency, SMALL_WARMUP_S, smallSha);
+                smallRound(server, protocol, concurrency, SMALL_WARMUP_S);
                 double[] rates = new double[ROUNDS];
                 double requests = 0;
                 long[] cpu0 = server.cpuTicks();
                 for (int i = 0; i < ROUNDS; i++)
                 {
-                    double[] result = Clients.smallRequests(client, base, concurrency, SMALL_ROUND_S, smallSha);
+                    double[] result = smallRound(server, protocol, concurrency, SMALL_ROUND_S);
                     rates[i] = result[0] / result[1];
                     requests += result[0];
                 }
@@ -359,7 +393,7 @@ public final class BenchRunner
         }
         cells.add(mib(server.peakRssKiB()));
         smallRows.add(cells.toArray(String[]::new));
-        System.out.println("   small " + protocol + ": " + cells.subList(2, cells.size()));
+        System.out.println("   small " + protocol + ": " + cells.subList(3, cells.size()));
     }
 
     /** JFR on the server during two HTTP/3 64 MiB downloads (Jetty client). */
@@ -422,26 +456,19 @@ public final class BenchRunner
     {
         String warm = gtlsWarmups(server);
         serverNotes.remove(server.label);
-        server.resetPeak();
-        double[] times = new double[ROUNDS];
-        long[] cpu0 = server.cpuTicks();
-        for (int i = 0; i < ROUNDS; i++)
-            times[i] = gtlsDownload(server);
-        long[] cpu1 = server.cpuTicks();
-        long rss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
-        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
-        medians.put(server.label + "|h3|gtls|down|rss", rss / 1024.0);
+        Downloads downloads = measuredDownloads(server);
+        String[] down = downloads.rate;
+        String downCpu = downloads.cpu;
+        long rss = downloads.rssKiB;
         HttpClient client = clients.http3;
         String base = base(server, "h3");
         for (int i = 0; i < warmups(); i++)
             Clients.upload(client, base, uploadBody, uploadSha);
         double[] up = new double[ROUNDS];
-        cpu0 = server.cpuTicks();
+        long[] cpu0 = server.cpuTicks();
         for (int i = 0; i < ROUNDS; i++)
             up[i] = Clients.upload(client, base, uploadBody, uploadSha);
-        cpu1 = server.cpuTicks();
+        long[] cpu1 = server.cpuTicks();
         String[] upload = throughput(up, UPLOAD);
         String upCpu = cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30));
         List<String> cells = new ArrayList<>(List.of(variant, server.udpIo + "; " + server.quicSettings, down[0], down[1], downCpu,
@@ -482,6 +509,7 @@ public final class BenchRunner
                 guard(netty, "anchor", () -> anchor(netty, true));
                 // The same Jetty HTTP/3 client against a minimal server: what the client allows.
                 guard(netty, "small h3", () -> small(netty, "h3", new int[]{1, 16, 64}));
+                guard(netty, "small nh3", () -> small(netty, "nh3", new int[]{1, 16, 64}));
             }
         }
         String caddy = options.getOrDefault("caddy", "caddy");
@@ -553,20 +581,10 @@ public final class BenchRunner
             upload = new String[]{rates[0], rates[1], cpuPer(cpu0, cpu1, (double)UPLOAD * ROUNDS / (1L << 30))};
         }
         gtlsWarmups(server);
-        server.resetPeak();
-        double[] times = new double[ROUNDS];
-        long[] cpu0 = server.cpuTicks();
-        for (int i = 0; i < ROUNDS; i++)
-            times[i] = gtlsDownload(server);
-        long[] cpu1 = server.cpuTicks();
-        long downRss = server.peakRssKiB();
-        String[] down = throughput(times, DOWNLOAD);
-        String downCpu = cpuPer(cpu0, cpu1, (double)DOWNLOAD * ROUNDS / (1L << 30));
-        medians.put(server.label + "|h3|gtls|down", mbps(DOWNLOAD, median(times)));
-        medians.put(server.label + "|h3|gtls|down|cpu", cpuSeconds(cpu0, cpu1) / ((double)DOWNLOAD * ROUNDS / (1L << 30)));
+        Downloads down = measuredDownloads(server);
         bulkRows.add(new String[]{server.label, "HTTP/3", uploads ? "gtlsclient (ngtcp2); uploads: Jetty HttpClient" : "gtlsclient (ngtcp2)",
-            down[0], down[1], downCpu, upload[0], upload[1], upload[2], mib(downRss) + " / " + (upRss < 0 ? "–" : mib(upRss))});
-        System.out.println("   anchor: down " + down[0] + " MB/s (" + down[1] + "), cpu/GiB " + downCpu + "; up " + upload[0] + " (" + upload[1] + "), cpu/GiB " + upload[2]);
+            down.rate[0], down.rate[1], down.cpu, upload[0], upload[1], upload[2], mib(down.rssKiB) + " / " + (upRss < 0 ? "–" : mib(upRss))});
+        System.out.println("   anchor: down " + down.rate[0] + " MB/s (" + down.rate[1] + "), cpu/GiB " + down.cpu + "; up " + upload[0] + " (" + upload[1] + "), cpu/GiB " + upload[2]);
     }
 
     /** Warm-up transfers before every measured bulk row, the same count for every server: {@code --warmups N}. */
@@ -761,7 +779,10 @@ public final class BenchRunner
             .append("with the same certificate. Downloads: gtlsclient as above, the same warm-ups, SHA-256 checked. ")
             .append("Netty's uploads: Jetty's HTTP/3 client, before its downloads. Caddy's `file_server` takes no uploads: n/a.\n")
             .append("- **Variants**: one row per engine setting, each in a fresh server JVM measured the same way (below).\n")
-            .append("- Small requests on the raw-Netty anchor: the same Jetty HTTP/3 client, to show what that client allows.\n\n");
+            .append("- Small requests with two client families: Jetty's HttpClient for every protocol (in the runner's JVM; its HTTP/3 runs the debug-built ")
+            .append("`jetty-quiche-native`, which caps every HTTP/3 server here), and the light ones, `NettyH3Load` (Netty's HTTP/3 client on one NIO event loop, ")
+            .append("release-built quiche, status and SHA-256 of every body checked) for HTTP/3 and nghttp2's `h2load -c 1 -m N -D S` (every response a 2xx, checked) ")
+            .append("for HTTP/2. The raw-Netty anchor gets both HTTP/3 clients.\n\n");
         md.append("Servers:\n\n");
         serverNotes.forEach((label, note) -> md.append("- ").append(label).append(": ").append(note).append("\n"));
         boolean partial = options.containsKey("only");
@@ -780,9 +801,9 @@ public final class BenchRunner
         bulkRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
         if (!smallRows.isEmpty())
         {
-            md.append("\n## Small requests (1 KiB responses), Jetty client\n\n")
-                .append("| server | protocol | sequential req/s | CPU s/10k req | 16 concurrent req/s | CPU s/10k req | 64 concurrent req/s | CPU s/10k req | peak RSS MiB |\n")
-                .append("|---|---|---|---|---|---|---|---|---|\n");
+            md.append("\n## Small requests (1 KiB responses)\n\n")
+                .append("| server | protocol | client | sequential req/s | CPU s/10k req | 16 concurrent req/s | CPU s/10k req | 64 concurrent req/s | CPU s/10k req | peak RSS MiB |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
             smallRows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
         }
         if (!variantRows.isEmpty())
@@ -835,8 +856,10 @@ public final class BenchRunner
             target(t, "HTTP/3 16 MiB upload (Jetty client) ≥ 0.85× raw Netty's", up, medians.get(NETTY + "|h3|jetty|up"), 0.85);
             target(t, "HTTP/3 16 MiB upload (Jetty client) ≥ 0.40× own HTTP/1.1+TLS", up, medians.get(server + "|h1|jetty|up"), 0.40);
             atMost(t, "server CPU ≤ 10 s/GiB, HTTP/3 upload", medians.get(server + "|h3|jetty|up|cpu"), 10, "s/GiB");
-            target(t, "HTTP/3 1 KiB requests at 16 concurrent ≥ 0.70× HTTP/2", medians.get(server + "|h3|small|16"), medians.get(server + "|h2|small|16"), 0.70);
-            target(t, "HTTP/3 1 KiB requests at 64 concurrent ≥ 1.0× HTTP/2", medians.get(server + "|h3|small|64"), medians.get(server + "|h2|small|64"), 1.0);
+            target(t, "HTTP/3 1 KiB requests at 16 concurrent ≥ 0.70× HTTP/2 (light clients: Netty HTTP/3, h2load)", medians.get(server + "|nh3|small|16"), medians.get(server + "|h2load|small|16"), 0.70);
+            target(t, "HTTP/3 1 KiB requests at 64 concurrent ≥ 1.0× HTTP/2 (light clients: Netty HTTP/3, h2load)", medians.get(server + "|nh3|small|64"), medians.get(server + "|h2load|small|64"), 1.0);
+            target(t, "HTTP/3 1 KiB requests at 16 concurrent ≥ 0.70× HTTP/2 (Jetty's clients)", medians.get(server + "|h3|small|16"), medians.get(server + "|h2|small|16"), 0.70);
+            target(t, "HTTP/3 1 KiB requests at 64 concurrent ≥ 1.0× HTTP/2 (Jetty's clients)", medians.get(server + "|h3|small|64"), medians.get(server + "|h2|small|64"), 1.0);
             // Both in a server JVM that has carried nothing else: the HTTP/1.1 row is a server's first, the HTTP/3 figure
             // comes from the defaults row of the variants (the main row's HTTP/3 peak follows its Jetty-client HTTP/3 transfers).
             String fresh = server + ", " + (server.equals(H3_17) ? DEFAULTS : JAVA25_DEFAULTS);

@@ -158,6 +158,25 @@ final class Clients implements AutoCloseable
         return new double[]{count.get(), elapsed};
     }
 
+    /**
+     * nghttp2's h2load, the light HTTP/2 counterpart of {@link NettyH3Load}: one connection, {@code concurrency}
+     * streams, {@code GET /bytes?n=1024} for {@code seconds}; every response must be a 2xx: {count, elapsed s}.
+     */
+    static double[] h2load(String base, int concurrency, double seconds) throws Exception
+    {
+        Process process = new ProcessBuilder("h2load", "-c", "1", "-m", String.valueOf(concurrency), "-D", String.format("%.1f", seconds),
+            base + "/bytes?n=1024").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor((long)seconds + 60, TimeUnit.SECONDS) || process.exitValue() != 0)
+            throw new IllegalStateException("h2load failed: " + output);
+        java.util.regex.Matcher done = java.util.regex.Pattern.compile("finished in ([0-9.]+)(m?s), .*\\n.*requests: \\d+ total, \\d+ started, (\\d+) done, (\\d+) succeeded").matcher(output);
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx").matcher(output);
+        if (!done.find() || !status.find() || !done.group(3).equals(status.group(1)) || !done.group(3).equals(done.group(4)))
+            throw new IllegalStateException("h2load: not every request succeeded with a 2xx: " + output);
+        double elapsed = Double.parseDouble(done.group(1)) / (done.group(2).equals("ms") ? 1000 : 1);
+        return new double[]{Long.parseLong(done.group(3)), elapsed};
+    }
+
     /** One chain of requests: each completion sends the next until the deadline. */
     private static void next(HttpClient client, String url, long deadline, String expectedSha256, AtomicLong count,
                              AtomicReference<Throwable> failure, CountDownLatch finished)

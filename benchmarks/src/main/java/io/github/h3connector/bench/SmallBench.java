@@ -45,7 +45,7 @@ public final class SmallBench
         String sha = Pattern.sha256(1024);
         SelfSignedCertificate.createIfAbsent(Path.of(keyStore), BenchServer.PASSWORD, "localhost", "127.0.0.1");
         Path logs = Path.of(options.getOrDefault("logs", "benchmarks/target/smallbench"));
-        try (Clients clients = new Clients())
+        try (Clients clients = new Clients(); NettyH3Load nettyLoad = new NettyH3Load())
         {
             for (int r = 0; r < repeat; r++)
             {
@@ -65,11 +65,12 @@ public final class SmallBench
                         StringBuilder line = new StringBuilder(String.format("%-8s", name));
                         for (String protocol : protocols)
                         {
-                            HttpClient client = clients.client(protocol);
-                            String base = "https://127.0.0.1:" + (protocol.equals("h3") ? server.udpPort : server.tcpPort);
+                            // "nh3": Netty's HTTP/3 client (NettyH3Load); "h2load": nghttp2's HTTP/2 load generator.
+                            HttpClient client = protocol.equals("nh3") || protocol.equals("h2load") ? null : clients.client(protocol);
+                            String base = "https://127.0.0.1:" + (protocol.contains("h3") ? server.udpPort : server.tcpPort);
                             for (int concurrency : concurrencies)
                             {
-                                Clients.smallRequests(client, base, concurrency, Double.parseDouble(options.getOrDefault("warmup", "4")), sha);
+                                small(protocol, client, nettyLoad, server.udpPort, base, concurrency, Double.parseDouble(options.getOrDefault("warmup", "4")), sha);
                                 double[] rates = new double[rounds];
                                 double requests = 0;
                                 long[] c0 = server.cpuTicks();
@@ -82,7 +83,7 @@ public final class SmallBench
                                         .redirectErrorStream(true).redirectOutput(logs.resolve("perf.log").toFile()).start() : null;
                                 for (int i = 0; i < rounds; i++)
                                 {
-                                    double[] result = Clients.smallRequests(client, base, concurrency, 1.5, sha);
+                                    double[] result = small(protocol, client, nettyLoad, server.udpPort, base, concurrency, 1.5, sha);
                                     rates[i] = result[0] / result[1];
                                     requests += result[0];
                                 }
@@ -129,6 +130,13 @@ public final class SmallBench
             }
         }
         System.exit(0);
+    }
+
+    private static double[] small(String protocol, HttpClient client, NettyH3Load nettyLoad, int udpPort, String base, int concurrency, double seconds, String sha) throws Exception
+    {
+        if (client != null)
+            return Clients.smallRequests(client, base, concurrency, seconds, sha);
+        return protocol.equals("nh3") ? nettyLoad.smallRequests(udpPort, concurrency, seconds, sha) : Clients.h2load(base, concurrency, seconds);
     }
 
     private static List<String> concat(List<String> a, List<String> b)

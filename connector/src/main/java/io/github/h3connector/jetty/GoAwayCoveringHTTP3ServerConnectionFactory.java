@@ -51,7 +51,15 @@ class GoAwayCoveringHTTP3ServerConnectionFactory extends HTTP3ServerConnectionFa
     @Override
     public Connection newConnection(Connector connector, EndPoint endPoint)
     {
-        if (lastStreamIdField != null && endPoint instanceof StreamEndPoint stream && isRequestStream(stream.getStream().getId()) &&
+        if (endPoint instanceof StreamEndPoint stream)
+            recordRequestStream(stream);
+        return super.newConnection(connector, endPoint);
+    }
+
+    /** Moves the GOAWAY id past {@code stream} when it is a client request stream. */
+    void recordRequestStream(StreamEndPoint stream)
+    {
+        if (lastStreamIdField != null && isRequestStream(stream.getStream().getId()) &&
             stream.getProtocolSession() instanceof ServerHTTP3Session session)
         {
             try
@@ -63,7 +71,6 @@ class GoAwayCoveringHTTP3ServerConnectionFactory extends HTTP3ServerConnectionFa
                 LOG.debug("cannot record stream {}", stream.getStream().getId(), x);
             }
         }
-        return super.newConnection(connector, endPoint);
     }
 
     /** @return the GOAWAY id that covers client request stream {@code streamId}: the next client request stream's id */

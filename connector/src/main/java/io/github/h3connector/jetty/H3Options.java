@@ -1,7 +1,11 @@
 package io.github.h3connector.jetty;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.github.h3connector.altsvc.Alternative;
 import io.github.h3connector.altsvc.AltSvcException;
@@ -30,6 +34,9 @@ import io.github.h3connector.altsvc.AltSvcException;
  *   <tr><td>maxAge</td><td>86400 s</td><td>{@code ma}: how long clients may remember the advertisement</td></tr>
  *   <tr><td>persist</td><td>false</td><td>{@code persist=1}: keep the advertisement across network changes</td></tr>
  *   <tr><td>advertiseOnHttp3</td><td>false</td><td>also send {@code Alt-Svc} on HTTP/3 responses, to refresh {@code ma}</td></tr>
+ *   <tr><td>earlyData</td><td>false</td><td>accept 0-RTT requests from resuming clients (RFC 8470 rules, see {@link Builder#earlyData})</td></tr>
+ *   <tr><td>earlyDataMethods</td><td>GET HEAD OPTIONS TRACE PUT DELETE</td><td>methods served in 0-RTT; others get {@code 425 Too Early}</td></tr>
+ *   <tr><td>qlog</td><td>none</td><td>directory and total size bound for qlog files (see {@link Builder#qlog})</td></tr>
  * </table>
  */
 public final class H3Options
@@ -43,6 +50,9 @@ public final class H3Options
     public static final CongestionControl DEFAULT_CONGESTION_CONTROL = CongestionControl.BBR;
     public static final RetryPolicy DEFAULT_RETRY = RetryPolicy.UNDER_LOAD;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(86400);
+    /** The idempotent methods of RFC 9110 section 9.2.2. */
+    public static final Set<String> DEFAULT_EARLY_DATA_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    public static final long DEFAULT_QLOG_MAX_BYTES = 256L * 1024 * 1024;
 
     private final String host;
     private final int port;
@@ -62,9 +72,17 @@ public final class H3Options
     private final boolean persist;
     private final boolean advertiseOnHttp3;
     private final AltSvcFrameMode altSvcFrame;
+    private final boolean earlyData;
+    private final Set<String> earlyDataMethods;
+    private final Path qlogDirectory;
+    private final long qlogMaxBytes;
 
     private H3Options(Builder builder)
     {
+        earlyData = builder.earlyData;
+        earlyDataMethods = builder.earlyDataMethods;
+        qlogDirectory = builder.qlogDirectory;
+        qlogMaxBytes = builder.qlogMaxBytes;
         host = builder.host;
         port = builder.port;
         udpPort = builder.udpPort;
@@ -191,6 +209,30 @@ public final class H3Options
         return altSvcFrame;
     }
 
+    /** @return whether 0-RTT (early data) is accepted */
+    public boolean earlyData()
+    {
+        return earlyData;
+    }
+
+    /** @return the methods served when they arrive in 0-RTT, upper case; others get {@code 425 Too Early} */
+    public Set<String> earlyDataMethods()
+    {
+        return earlyDataMethods;
+    }
+
+    /** @return where every connection writes its qlog, or empty for no qlog unless turned on through JMX */
+    public Optional<Path> qlogDirectory()
+    {
+        return Optional.ofNullable(qlogDirectory);
+    }
+
+    /** @return the bound on the total size of the qlog files in the qlog directory */
+    public long qlogMaxBytes()
+    {
+        return qlogMaxBytes;
+    }
+
     /**
      * @param boundUdpPort the UDP port the QUIC connector is bound to
      * @return the {@code h3} alternative to advertise for that port
@@ -214,7 +256,8 @@ public final class H3Options
             ", eventLoops=" + eventLoops + ", congestionControl=" + congestionControl + ", retry=" + retry +
             ", secret=" + (secret == null ? "random" : "set") + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
             ", advertisedHost=" + advertisedHost + ", maxAge=" + maxAge.toSeconds() + "s, persist=" + persist +
-            ", advertiseOnHttp3=" + advertiseOnHttp3 + ", altSvcFrame=" + altSvcFrame + "}";
+            ", advertiseOnHttp3=" + advertiseOnHttp3 + ", altSvcFrame=" + altSvcFrame +
+            ", earlyData=" + earlyData + ", earlyDataMethods=" + new TreeSet<>(earlyDataMethods) + ", qlogDirectory=" + qlogDirectory + ", qlogMaxBytes=" + qlogMaxBytes + "}";
     }
 
     /** Builds {@link H3Options}; {@link #build()} refuses invalid combinations with a one-line message. */
@@ -238,6 +281,10 @@ public final class H3Options
         private boolean persist;
         private boolean advertiseOnHttp3;
         private AltSvcFrameMode altSvcFrame = AltSvcFrameMode.OFF;
+        private boolean earlyData;
+        private Set<String> earlyDataMethods = DEFAULT_EARLY_DATA_METHODS;
+        private Path qlogDirectory;
+        private long qlogMaxBytes = DEFAULT_QLOG_MAX_BYTES;
 
         private Builder()
         {
@@ -245,6 +292,10 @@ public final class H3Options
 
         private Builder(H3Options options)
         {
+            earlyData = options.earlyData;
+            earlyDataMethods = options.earlyDataMethods;
+            qlogDirectory = options.qlogDirectory;
+            qlogMaxBytes = options.qlogMaxBytes;
             host = options.host;
             port = options.port;
             udpPort = options.udpPort;
@@ -420,6 +471,55 @@ public final class H3Options
             if (mode == null)
                 throw new IllegalArgumentException("H3Options altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got null");
             this.altSvcFrame = mode;
+            return this;
+        }
+
+        /**
+         * @param enabled whether to accept 0-RTT (TLS early data) from clients resuming a session; default false.
+         *        0-RTT data can be replayed by an attacker who recorded it (RFC 8446 section 8). The application sees
+         *        a request only once its connection's handshake completed, which a replayed flight never does; a
+         *        client may still send the same 0-RTT request twice, so a request that
+         *        arrived in 0-RTT reaches the application with the header {@code Early-Data: 1} and the request
+         *        attribute {@code io.github.h3connector.earlyData} set to {@code Boolean.TRUE} (RFC 8470), and one whose
+         *        method is not among {@link #earlyDataMethods} is answered {@code 425 Too Early} without reaching the
+         *        application; the client then sends it again after the handshake.
+         */
+        public Builder earlyData(boolean enabled)
+        {
+            this.earlyData = enabled;
+            return this;
+        }
+
+        /**
+         * @param methods the methods served when they arrive in 0-RTT; default the idempotent ones: GET, HEAD, OPTIONS,
+         *        TRACE, PUT, DELETE. Others (POST, PATCH, ...) get {@code 425 Too Early}. Add a method to opt its
+         *        requests in (the application then checks {@code Early-Data: 1} itself); leave out PUT and DELETE when
+         *        a replayed one could undo a later change.
+         */
+        public Builder earlyDataMethods(String... methods)
+        {
+            Set<String> set = new TreeSet<>();
+            for (String method : methods == null ? new String[0] : methods)
+            {
+                if (method == null || !method.matches("[A-Za-z]+"))
+                    throw new IllegalArgumentException("H3Options earlyDataMethods must be HTTP method names such as GET, got '" + method + "'");
+                set.add(method.toUpperCase(Locale.ROOT));
+            }
+            this.earlyDataMethods = Set.copyOf(set);
+            return this;
+        }
+
+        /**
+         * @param directory where every QUIC connection writes a qlog file ({@code .sqlog}, JSON-SEQ, opens in qvis), or
+         *        null (default) for none unless turned on for some connections through JMX
+         *        ({@code H3QuicConnector.recordQlog})
+         * @param maxBytes the bound on the total size of the qlog files in that directory, at least 64 KiB; as a
+         *        connection starts or ends, the oldest files of ended connections are deleted until the rest fit
+         */
+        public Builder qlog(Path directory, long maxBytes)
+        {
+            this.qlogMaxBytes = checkAtLeast("qlog maxBytes", maxBytes, 64 * 1024);
+            this.qlogDirectory = directory;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.github.h3connector.jetty;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,8 @@ import org.eclipse.jetty.server.internal.ResponseHttpFields;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.eclipse.jetty.util.annotation.Name;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -65,6 +68,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
     private final NetworkConnector httpsPeer;
     private final H3Statistics statistics;
     private final QuicDrain drain = new QuicDrain();
+    private final QlogRecorder qlog;
     private volatile HttpField advertisement;
     private volatile NettyQuicServer engine;
 
@@ -85,6 +89,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
         this.httpsPeer = httpsPeer;
         this.statistics = statistics;
         this.quicConfiguration = quicConfiguration(options);
+        this.qlog = new QlogRecorder(options);
         setHost(options.host().orElse(null));
         setPort(options.udpPort().orElse(options.port()));
         setIdleTimeout(options.idleTimeout().toMillis());
@@ -140,6 +145,31 @@ public class H3QuicConnector extends AbstractNetworkConnector
     {
         NettyQuicServer current = engine;
         return current == null ? 0 : current.pendingHandshakes();
+    }
+
+    /**
+     * Turns qlog on for the next {@code connections} new QUIC connections (0 turns it off), replacing what was asked
+     * before; see {@link H3Options.Builder#qlog} for the files and the bound.
+     *
+     * @return what will be recorded, in one line
+     * @throws IllegalArgumentException when the directory cannot be written or a number is out of range
+     */
+    @ManagedOperation(value = "Writes a qlog of each of the next N new QUIC connections to a directory, bounded in total size", impact = "ACTION")
+    public String recordQlog(@Name(value = "connections", description = "how many new connections to record, 0 to stop") int connections,
+                             @Name(value = "directory", description = "the directory for the .sqlog files, created if missing") String directory,
+                             @Name(value = "maxBytes", description = "bound on the total size of the qlog files, at least 65536") long maxBytes)
+    {
+        if (directory == null || directory.isBlank())
+            throw new IllegalArgumentException("qlog directory is missing; name a writable directory");
+        Path path = Path.of(directory).toAbsolutePath();
+        qlog.recordNext(connections, path, maxBytes);
+        return "qlog for the next " + connections + " QUIC connection(s) in " + path + ", at most " + maxBytes + " bytes in total";
+    }
+
+    @ManagedAttribute(value = "New QUIC connections still to be recorded in qlog (9223372036854775807: all)", readonly = true)
+    public long getQlogConnectionsLeft()
+    {
+        return qlog.remaining();
     }
 
     /** @return the Alt-Svc field to send now: the advertisement while running, clear while draining, else null */
@@ -220,7 +250,7 @@ public class H3QuicConnector extends AbstractNetworkConnector
             quicConfiguration.getRemoteBidirectionalStreamMaxData(), quicConfiguration.getUnidirectionalStreamMaxData(),
             quicConfiguration.getBidirectionalMaxStreams(), quicConfiguration.getUnidirectionalMaxStreams(),
             options.congestionControl().name(), options.retry().pendingHandshakesThreshold(), options.secret().orElse(null),
-            keyManager, TlsRequirements.keyPassword(sslContextFactory));
+            keyManager, TlsRequirements.keyPassword(sslContextFactory), options.earlyData(), qlog);
     }
 
     @Override

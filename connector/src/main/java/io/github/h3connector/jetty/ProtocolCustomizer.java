@@ -4,6 +4,8 @@ import java.util.Set;
 
 import io.github.h3connector.H3Attributes;
 import io.github.h3connector.HttpProtocol;
+import io.github.h3connector.quic.NettyQuicSession;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -18,6 +20,8 @@ import org.eclipse.jetty.util.Attributes;
 public class ProtocolCustomizer implements HttpConfiguration.Customizer
 {
     private static final Set<String> NAMES = Set.of(H3Attributes.PROTOCOL, H3Attributes.HTTP3, H3Attributes.HOP_PROTOCOL, H3Attributes.PROTOCOL_SOURCE);
+    private static final Set<String> EARLY_NAMES = Set.of(H3Attributes.PROTOCOL, H3Attributes.HTTP3, H3Attributes.HOP_PROTOCOL, H3Attributes.PROTOCOL_SOURCE,
+        H3Attributes.EARLY_DATA);
 
     private final H3Statistics statistics;
 
@@ -31,7 +35,14 @@ public class ProtocolCustomizer implements HttpConfiguration.Customizer
     {
         HttpProtocol protocol = protocol(request.getConnectionMetaData().getHttpVersion());
         statistics.onRequest(protocol);
-        return new ProtocolRequest(request, protocol);
+        return new ProtocolRequest(request, protocol, protocol.isHttp3() && isEarlyData(request));
+    }
+
+    /** @return whether the request's QUIC stream was opened in 0-RTT: the engine's record, never a client header */
+    static boolean isEarlyData(Request request)
+    {
+        Connection connection = request.getConnectionMetaData().getConnection();
+        return connection != null && NettyQuicSession.isEarlyDataStream(connection.getEndPoint().getTransport());
     }
 
     /** HTTP/0.9 counts as HTTP/1.0, which is what Jetty answers it with. */
@@ -48,7 +59,7 @@ public class ProtocolCustomizer implements HttpConfiguration.Customizer
 
     private static final class ProtocolRequest extends Request.AttributesWrapper
     {
-        ProtocolRequest(Request request, HttpProtocol protocol)
+        ProtocolRequest(Request request, HttpProtocol protocol, boolean earlyData)
         {
             super(request, new Attributes.Synthetic(request)
             {
@@ -60,6 +71,7 @@ public class ProtocolCustomizer implements HttpConfiguration.Customizer
                         case H3Attributes.PROTOCOL, H3Attributes.HOP_PROTOCOL -> protocol.toString();
                         case H3Attributes.HTTP3 -> protocol.isHttp3();
                         case H3Attributes.PROTOCOL_SOURCE -> H3Attributes.SOURCE_CONNECTION;
+                        case H3Attributes.EARLY_DATA -> earlyData ? Boolean.TRUE : null;
                         default -> null;
                     };
                 }
@@ -67,7 +79,7 @@ public class ProtocolCustomizer implements HttpConfiguration.Customizer
                 @Override
                 protected Set<String> getSyntheticNameSet()
                 {
-                    return NAMES;
+                    return earlyData ? EARLY_NAMES : NAMES;
                 }
             });
         }

@@ -5,6 +5,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.QLogConfiguration;
 import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicCodecDispatcher;
 import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
@@ -105,12 +108,15 @@ public final class NettyQuicServer
      *        this are pending: 0 always, {@link Integer#MAX_VALUE} never
      * @param secret keys Retry tokens, connection ids and stateless-reset tokens; nodes that share it can validate
      *        each other's tokens
+     * @param earlyData accepts 0-RTT from resuming clients; their 0-RTT streams are served once the handshake
+     *        completed, flagged ({@link NettyQuicStream#isEarlyData()})
+     * @param qlog which connections write a qlog, and where
      */
     public record Settings(String host, int port, int eventLoops, Duration idleTimeout, long sessionMaxData,
                            long localBidirectionalStreamMaxData, long remoteBidirectionalStreamMaxData,
                            long unidirectionalStreamMaxData, long bidirectionalMaxStreams, long unidirectionalMaxStreams,
                            String congestionControl, int retryAbovePendingHandshakes, byte[] secret, KeyManager keyManager,
-                           String keyPassword)
+                           String keyPassword, boolean earlyData, QlogSink qlog)
     {
     }
 
@@ -148,12 +154,28 @@ public final class NettyQuicServer
         boolean epoll = Epoll.isAvailable();
         int loops = epoll ? Math.max(1, settings.eventLoops()) : 1;
         group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        QuicSslContext ssl = QuicSslContextBuilder.forServer(settings.keyManager(), settings.keyPassword())
-            .applicationProtocols("h3")
-            .build();
+        QuicSslContextBuilder sslBuilder = QuicSslContextBuilder.forServer(settings.keyManager(), settings.keyPassword())
+            .applicationProtocols("h3");
+        // BoringSSL issues session tickets (resumption) either way; early data needs its own switch.
+        if (settings.earlyData())
+            sslBuilder.earlyData(true);
+        QuicSslContext ssl = sslBuilder.build();
+        QlogSink qlog = settings.qlog();
         Secrets secrets = new Secrets(settings.secret());
         QuicServerCodecBuilder codec = new QuicServerCodecBuilder()
-            .sslContext(ssl)
+            // The engine is made per connection after its options and before its quiche connection: the last moment
+            // a connection's own qlog file can be chosen.
+            .sslEngineProvider(channel ->
+            {
+                Path file = qlog.nextConnection();
+                if (file != null)
+                {
+                    channel.config().setOption(QuicChannelOption.QLOG, new QLogConfiguration(file.toString(), "h3connector", "server"));
+                    // Also when the connection is refused before its pipeline is set up.
+                    channel.closeFuture().addListener(closed -> qlog.connectionEnded(file));
+                }
+                return ssl.newEngine(channel.alloc());
+            })
             .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .initialMaxData(settings.sessionMaxData())
             .initialMaxStreamDataBidirectionalLocal(settings.localBidirectionalStreamMaxData())
@@ -307,16 +329,27 @@ public final class NettyQuicServer
     /** One per QUIC connection: makes the Jetty session once the handshake is done. */
     private final class ConnectionHandler extends ChannelInboundHandlerAdapter
     {
-        private final List<QuicStreamChannel> earlyStreams = new ArrayList<>();
+        private final List<QuicStreamChannel> streamsBeforeSession = new ArrayList<>();
         private NettyQuicSession session;
         private QuicConnectionCloseEvent peerClose;
         private boolean counted;
+        // Event loop only: whether quiche accepted 0-RTT on this connection; whether the read that completed the
+        // handshake is still being processed.
+        private boolean earlyDataAccepted;
+        private boolean completingHandshake;
 
         @Override
         public void handlerAdded(ChannelHandlerContext context)
         {
             counted = true;
             pendingHandshakes.incrementAndGet();
+            if (settings.earlyData())
+            {
+                // Added as the connection's first datagram arrives; a task runs once that read is processed, and by
+                // then quiche has accepted or refused the 0-RTT of a ClientHello that fits in that first flight.
+                QuicChannel channel = (QuicChannel)context.channel();
+                context.channel().eventLoop().execute(() -> earlyDataAccepted |= EarlyDataProbe.isInEarlyData(channel));
+            }
         }
 
         @Override
@@ -327,18 +360,32 @@ public final class NettyQuicServer
             session = new NettyQuicSession(executor, configuration, listeners.newListener(), channel, settings.idleTimeout().toMillis());
             LifeCycle.start(session);
             session.open();
-            for (QuicStreamChannel stream : earlyStreams)
-                session.onRemoteStream(stream);
-            earlyStreams.clear();
+            // Streams quiche reported before the handshake completed can only have come in 0-RTT.
+            for (QuicStreamChannel stream : streamsBeforeSession)
+                session.onRemoteStream(stream, true);
+            streamsBeforeSession.clear();
+            if (earlyDataAccepted)
+            {
+                // quiche holds 0-RTT packets that came before it had the 0-RTT keys and decrypts them on the next
+                // datagram, usually the one with the client's Finished: their streams appear in this same read.
+                completingHandshake = true;
+                channel.eventLoop().execute(() -> completingHandshake = false);
+            }
             context.fireChannelActive();
         }
 
+        /**
+         * A stream the client opened. The session, and so the application, only sees streams once the handshake
+         * completed, which a client replaying someone else's 0-RTT flight cannot do; a stream whose data came in
+         * 0-RTT is still flagged as early data ({@link NettyQuicStream#isEarlyData()}). The flag errs on the safe
+         * side: a 1-RTT stream in the datagram that completes a 0-RTT handshake is flagged too.
+         */
         void onRemoteStream(QuicStreamChannel stream)
         {
             if (session == null)
-                earlyStreams.add(stream);
+                streamsBeforeSession.add(stream);
             else
-                session.onRemoteStream(stream);
+                session.onRemoteStream(stream, completingHandshake);
         }
 
         @Override

@@ -114,11 +114,15 @@ public final class NettyQuicSession extends AbstractSession
         return stream;
     }
 
-    /** Event loop: a stream the client opened. */
-    void onRemoteStream(QuicStreamChannel streamChannel)
+    /**
+     * Event loop: a stream the client opened.
+     *
+     * @param earlyData whether it was opened in 0-RTT, before the handshake completed
+     */
+    void onRemoteStream(QuicStreamChannel streamChannel, boolean earlyData)
     {
         onActivity();
-        NettyQuicStream stream = new NettyQuicStream(this, streamChannel, false);
+        NettyQuicStream stream = new NettyQuicStream(this, streamChannel, false, earlyData);
         streamChannel.attr(NettyQuicServer.STREAM).set(stream);
         streams.put(stream.getId(), stream);
         stream.setListener(notifyNewStream());
@@ -226,6 +230,15 @@ public final class NettyQuicSession extends AbstractSession
             // Netty 4.2.18 throws instead of returning an empty reason when the peer sent none.
             return "";
         }
+    }
+
+    /**
+     * @param transport a Jetty stream end point's transport, a QUIC stream of this engine or anything else
+     * @return whether it is a QUIC stream the client opened in 0-RTT, before the handshake completed
+     */
+    public static boolean isEarlyDataStream(Object transport)
+    {
+        return transport instanceof NettyQuicStream stream && stream.isEarlyData();
     }
 
     void open()

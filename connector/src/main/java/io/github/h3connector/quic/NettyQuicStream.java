@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Reads: the channel does not read by itself (auto-read off), so bytes stay in quiche, and count against the
  * client's flow-control window, until the protocol above demands them: a slow application holds a fast client.
  * Writes: the buffers go to quiche as they are (no copy on our side) and the promise completes once quiche has taken
- * them all, which it does only within the client's flow-control window: a slow client holds the application.
+ * them all, which it does only within the client's flow-control window: a slow client holds the application. Small
+ * writes are the exception, copied and completed at once up to a bound per stream ({@link #writeBehind}).
  *
  * <p>Everything that touches the channel runs on its event loop; listener notifications run there too, one at a time
  * for all streams of a connection, as Jetty's HTTP/3 session expects. Jetty callbacks that may block are completed on
@@ -40,6 +41,10 @@ final class NettyQuicStream extends AbstractStream
 {
     private static final Logger LOG = LoggerFactory.getLogger(NettyQuicStream.class);
     private static final Stream.Listener DISCARDING = new Stream.Listener() {};
+    /** The largest write completed before quiche takes it (see {@link #writeBehind}). */
+    private static final int WRITE_BEHIND_MAX = 4096;
+    /** Bytes per stream that may wait so. */
+    private static final int WRITE_BEHIND_LIMIT = 16384;
 
     private final AutoLock lock = new AutoLock();
     private final AtomicReference<CloseState> closeState = new AtomicReference<>(CloseState.NOT_CLOSED);
@@ -53,13 +58,34 @@ final class NettyQuicStream extends AbstractStream
     // Written on the event loop only (read by demand() on the event loop only).
     private boolean delivering;
     private final AtomicReference<Promise.Invocable<Stream>> pendingWrite = new AtomicReference<>();
+    // Write tasks handed to the event loop and not yet run: later writes queue behind them, and a write that knows
+    // another follows leaves the flush to it.
+    private final AtomicInteger queuedWrites = new AtomicInteger();
+    // Bytes of small writes already completed towards the caller and not yet taken by quiche.
+    private final AtomicInteger writtenBehind = new AtomicInteger();
+    private final boolean earlyData;
 
     NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local)
+    {
+        this(session, channel, local, false);
+    }
+
+    NettyQuicStream(NettyQuicSession session, QuicStreamChannel channel, boolean local, boolean earlyData)
     {
         super(channel.streamId(), local);
         this.session = session;
         this.channel = channel;
+        this.earlyData = earlyData;
         setIdleTimeout(session.getQuicConfiguration().getStreamIdleTimeout());
+    }
+
+    /**
+     * @return whether the client opened this stream in 0-RTT (early data, RFC 9001 section 4.6.1), before the handshake
+     *         completed: what it carried then may be a replay by an attacker (RFC 8446 section 8)
+     */
+    public boolean isEarlyData()
+    {
+        return earlyData;
     }
 
     QuicStreamChannel channel()
@@ -261,23 +287,84 @@ final class NettyQuicStream extends AbstractStream
             return;
         }
         notIdle();
-        session.onEventLoop(() -> write(last, buffers, promise));
+        int bytes = 0;
+        for (ByteBuffer buffer : buffers)
+            bytes += buffer.remaining();
+        if (bytes <= WRITE_BEHIND_MAX && writtenBehind.get() + bytes <= WRITE_BEHIND_LIMIT && channel.isActive())
+        {
+            writeBehind(last, buffers, bytes, promise);
+            return;
+        }
+        write(last, buffers, promise);
     }
 
     /**
-     * Event loop. All the buffers go to quiche as one write (a composite buffer when there are several): outside its
-     * read loop Netty follows every write with {@code quiche_conn_send} and a {@code sendmsg}, so one write per buffer
-     * sent a HEADERS or DATA frame (its header, then its payload) as two packets. The write carries the FIN if last.
-     * The caller's buffers are wrapped as they are, not copied; their positions are left alone until the write
-     * completes (a write quiche takes at once completes at once, and the caller may then reuse its list).
+     * A small write (response HEADERS, a short body, QPACK instructions) is copied and completed at once, in the
+     * caller's thread, as a TCP socket completes a write that fits its buffer: the caller's next write (Jetty sends
+     * DATA only once HEADERS completed) then follows without a round trip through the event loop, and both leave in
+     * one packet. At most {@link #WRITE_BEHIND_LIMIT} bytes per stream wait so, which keeps back-pressure: beyond that
+     * a write completes only once quiche has taken it. A later failure still closes the stream.
+     */
+    private void writeBehind(boolean last, List<ByteBuffer> buffers, int bytes, Promise.Invocable<Stream> promise)
+    {
+        ByteBuf copy = channel.alloc().directBuffer(bytes);
+        for (ByteBuffer buffer : buffers)
+            copy.writeBytes(buffer);
+        writtenBehind.addAndGet(bytes);
+        pendingWrite.set(null);
+        if (last)
+            updateCloseState(CloseState.LOCALLY_CLOSED);
+        onEventLoopInOrder(() -> send(last ? new DefaultQuicStreamFrame(copy, true) : copy).addListener(future ->
+        {
+            writtenBehind.addAndGet(-bytes);
+            if (!future.isSuccess())
+                LOG.debug("write of {} bytes completed early failed on {}", bytes, this, future.cause());
+        }));
+        promise.succeeded(this);
+    }
+
+    /** Event loop: writes, and flushes unless another write of this stream is already queued to do it. */
+    private ChannelFuture send(Object message)
+    {
+        return queuedWrites.get() > 0 ? channel.write(message) : channel.writeAndFlush(message);
+    }
+
+    /** Runs a write, reset or shutdown on the event loop after those of this stream queued before it. */
+    private void onEventLoopInOrder(Runnable operation)
+    {
+        if (channel.eventLoop().inEventLoop() && queuedWrites.get() == 0)
+        {
+            operation.run();
+            return;
+        }
+        queuedWrites.incrementAndGet();
+        channel.eventLoop().execute(() ->
+        {
+            queuedWrites.decrementAndGet();
+            operation.run();
+        });
+    }
+
+    /**
+     * All the buffers go to quiche as one write: outside its read loop Netty follows every write with
+     * {@code quiche_conn_send} and a {@code sendmsg}, so one write per buffer sent a HEADERS or DATA frame (its header,
+     * then its payload) as two packets. One buffer is wrapped as it is (direct: no copy until quiche's); several are
+     * copied here, in the caller's thread, into one pooled direct buffer: a composite of Jetty's frame header and a
+     * heap payload made Netty merge it into a new heap array per write, then copy that again (about 2 bytes of garbage
+     * per byte sent). The caller's positions are left alone until the write completes (a write quiche takes at once
+     * completes at once, and the caller may then reuse its list). The write carries the FIN if last.
      */
     private void write(boolean last, List<ByteBuffer> list, Promise.Invocable<Stream> promise)
     {
         int count = 0;
+        int bytes = 0;
         for (ByteBuffer buffer : list)
         {
             if (buffer.hasRemaining())
+            {
                 count++;
+                bytes += buffer.remaining();
+            }
         }
         ByteBuffer[] buffers = new ByteBuffer[count];
         int i = 0;
@@ -286,17 +373,30 @@ final class NettyQuicStream extends AbstractStream
             if (buffer.hasRemaining())
                 buffers[i++] = buffer;
         }
-        WriteCompletion completion = new WriteCompletion(last, buffers, promise);
+        ByteBuf payload;
         if (count == 0)
+            payload = Unpooled.EMPTY_BUFFER;
+        else if (count == 1)
+            payload = Unpooled.wrappedBuffer(buffers[0]);
+        else
         {
-            if (last)
-                channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true)).addListener(completion);
-            else
-                completion.operationComplete(channel.newSucceededFuture());
-            return;
+            payload = channel.alloc().directBuffer(bytes);
+            for (ByteBuffer buffer : buffers)
+                payload.writeBytes(buffer.duplicate());
         }
-        ByteBuf wrapped = count == 1 ? Unpooled.wrappedBuffer(buffers[0]) : Unpooled.wrappedBuffer(count, buffers);
-        channel.writeAndFlush(last ? new DefaultQuicStreamFrame(wrapped, true) : wrapped).addListener(completion);
+        WriteCompletion completion = new WriteCompletion(last, buffers, promise);
+        boolean empty = count == 0;
+        onEventLoopInOrder(() ->
+        {
+            if (!empty || last)
+                send(last ? new DefaultQuicStreamFrame(payload, true) : payload).addListener(completion);
+            else
+            {
+                // An earlier write may have left its flush to this one.
+                channel.flush();
+                completion.operationComplete(channel.newSucceededFuture());
+            }
+        });
     }
 
     private final class WriteCompletion implements io.netty.channel.ChannelFutureListener
@@ -355,14 +455,14 @@ final class NettyQuicStream extends AbstractStream
     public void reset(long appErrorCode, Promise.Invocable<Stream> promise)
     {
         updateCloseState(CloseState.LOCALLY_CLOSED);
-        session.onEventLoop(() -> channel.shutdownOutput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
+        onEventLoopInOrder(() -> channel.flush().shutdownOutput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
     }
 
     @Override
     public void stopSending(long appErrorCode, Promise.Invocable<Stream> promise)
     {
         // Data may still be in flight, so the close state does not change here.
-        session.onEventLoop(() -> channel.shutdownInput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
+        onEventLoopInOrder(() -> channel.flush().shutdownInput((int)appErrorCode).addListener(f -> session.complete(promise, this, null)));
     }
 
     @Override
@@ -394,8 +494,9 @@ final class NettyQuicStream extends AbstractStream
         }
         boolean stop = previous != CloseState.REMOTELY_CLOSED;
         boolean reset = previous != CloseState.LOCALLY_CLOSED && (isBidirectional() || isLocal());
-        session.onEventLoop(() ->
+        onEventLoopInOrder(() ->
         {
+            channel.flush();
             if (stop && (isBidirectional() || !isLocal()))
                 channel.shutdownInput((int)appErrorCode);
             if (reset)

@@ -185,7 +185,7 @@ class ReliabilityBadConfigTest
             bad("Jetty module", c[0], c[1], c[0], () -> H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5],
                 values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]).build());
         }
-        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        bad("Jetty module", "ssl module", "no HTTPS connector", "ssl", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     @Test

@@ -1,13 +1,22 @@
 package io.github.h3connector.jetty.module;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import io.github.h3connector.jetty.AltSvcFrameMode;
 import io.github.h3connector.jetty.CongestionControl;
 import io.github.h3connector.jetty.H3Connector;
 import io.github.h3connector.jetty.H3Options;
+import io.github.h3connector.jetty.NodeNameCustomizer;
 import io.github.h3connector.jetty.RetryPolicy;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
@@ -37,6 +46,16 @@ public final class H3ModuleSupport
     public static final String ALT_SVC_FRAME = "jetty.h3connector.altSvcFrame";
     public static final String EVENT_LOOPS = "jetty.h3connector.eventLoops";
     public static final String RETRY = "jetty.h3connector.retry";
+    public static final String EARLY_DATA = "jetty.h3connector.earlyData";
+    public static final String EARLY_DATA_METHODS = "jetty.h3connector.earlyDataMethods";
+    public static final String QLOG_DIRECTORY = "jetty.h3connector.qlogDirectory";
+    public static final String QLOG_MAX_BYTES = "jetty.h3connector.qlogMaxBytes";
+    public static final String SECRET_FILE = "jetty.h3connector.secretFile";
+    public static final String SECRET_ENV = "jetty.h3connector.secretEnv";
+    public static final String NODE_NAME = "jetty.h3connector.nodeName";
+
+    /** The minimum of {@link H3Options.Builder#secret(byte[])}. */
+    private static final int MINIMUM_SECRET_BYTES = 16;
 
     private H3ModuleSupport()
     {
@@ -64,14 +83,119 @@ public final class H3ModuleSupport
                                      String congestionControl,
                                      String altSvcFrame,
                                      String eventLoops,
-                                     String retry)
+                                     String retry,
+                                     String earlyData,
+                                     String earlyDataMethods,
+                                     String qlogDirectory,
+                                     String qlogMaxBytes,
+                                     String secretFile,
+                                     String secretEnv,
+                                     String nodeName)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
         H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
             udpPort, isBlank(quicHost) ? https.getHost() : quicHost,
             idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, eventLoops, retry);
-        return H3Connector.attachTo(https, build(builder));
+        earlyDataAndQlog(builder, earlyData, earlyDataMethods, qlogDirectory, qlogMaxBytes);
+        secret(secretFile, secretEnv, System::getenv).ifPresent(builder::secret);
+        NodeNameCustomizer node = isBlank(nodeName) ? null : nodeNameCustomizer(nodeName);
+        H3Connector connector = H3Connector.attachTo(https, build(builder));
+        if (node != null)
+            httpConfiguration(https).addCustomizer(node);
+        return connector;
+    }
+
+    /**
+     * The shared secret named by {@value #SECRET_FILE} (a file) or {@value #SECRET_ENV} (the name of an environment
+     * variable), at most one of them: its text, surrounding white space removed, as UTF-8 bytes; at least 16 of them
+     * (for example the output of {@code openssl rand -base64 32}). Errors name the property and the file or variable,
+     * never the secret.
+     *
+     * @param environment looks environment variables up ({@code System::getenv})
+     * @return the secret, or empty when neither property is set (a random secret per start)
+     * @throws IllegalArgumentException when both are set, the file cannot be read, the variable is unset or the secret is too short
+     */
+    public static Optional<byte[]> secret(String secretFile, String secretEnv, UnaryOperator<String> environment)
+    {
+        if (!isBlank(secretFile) && !isBlank(secretEnv))
+            throw new IllegalArgumentException(SECRET_FILE + " and " + SECRET_ENV + " are both set: set only one of them");
+        String text;
+        String source;
+        if (!isBlank(secretFile))
+        {
+            Path file = Path.of(secretFile.strip());
+            source = SECRET_FILE + "=" + show(file.toString());
+            try
+            {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            }
+            catch (IOException | UncheckedIOException x)
+            {
+                throw new IllegalArgumentException(source + " cannot be read (" + x.getClass().getSimpleName() +
+                    "): create it with at least 16 bytes, for example 'openssl rand -base64 32 > " + show(file.toString()) + "'", x);
+            }
+        }
+        else if (!isBlank(secretEnv))
+        {
+            String name = secretEnv.strip();
+            source = SECRET_ENV + "=" + show(name);
+            text = environment.apply(name);
+            if (text == null)
+                throw new IllegalArgumentException(source + " names an environment variable that is not set: export " + show(name) +
+                    " with at least 16 bytes, for example $(openssl rand -base64 32)");
+        }
+        else
+        {
+            return Optional.empty();
+        }
+        byte[] secret = text.strip().getBytes(StandardCharsets.UTF_8);
+        if (secret.length < MINIMUM_SECRET_BYTES)
+            throw new IllegalArgumentException(source + ": the secret has " + secret.length + " bytes, it needs at least " + MINIMUM_SECRET_BYTES +
+                ": use for example the output of 'openssl rand -base64 32', the same on every node");
+        return Optional.of(secret);
+    }
+
+    /** The HTTP configuration HTTPS and HTTP/3 share (that of the connector's first HTTP factory, as {@link H3Connector} takes it). */
+    private static HttpConfiguration httpConfiguration(ServerConnector https)
+    {
+        return https.getConnectionFactories().stream()
+            .filter(HttpConfiguration.ConnectionFactory.class::isInstance)
+            .map(factory -> ((HttpConfiguration.ConnectionFactory)factory).getHttpConfiguration())
+            .findFirst().orElseThrow();
+    }
+
+    private static NodeNameCustomizer nodeNameCustomizer(String nodeName)
+    {
+        try
+        {
+            return new NodeNameCustomizer(nodeName.strip());
+        }
+        catch (IllegalArgumentException x)
+        {
+            throw new IllegalArgumentException(NODE_NAME + "=" + show(nodeName.strip()) + " is invalid: " + x.getMessage(), x);
+        }
+    }
+
+    /**
+     * Parses the 0-RTT and qlog module properties into {@code builder} (each may be empty for the default).
+     *
+     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     */
+    public static H3Options.Builder earlyDataAndQlog(H3Options.Builder builder, String earlyData, String earlyDataMethods,
+                                                     String qlogDirectory, String qlogMaxBytes)
+    {
+        if (!isBlank(earlyData))
+            builder.earlyData(parseBoolean(EARLY_DATA, earlyData));
+        if (!isBlank(earlyDataMethods))
+            apply(EARLY_DATA_METHODS, earlyDataMethods, () -> builder.earlyDataMethods(earlyDataMethods.strip().split("\\s*,\\s*")));
+        long maxBytes = isBlank(qlogMaxBytes) ? H3Options.DEFAULT_QLOG_MAX_BYTES
+            : parseLong(QLOG_MAX_BYTES, qlogMaxBytes, "a whole number of bytes >= 65536", 64 * 1024);
+        if (!isBlank(qlogDirectory))
+            apply(QLOG_DIRECTORY, qlogDirectory, () -> builder.qlog(Path.of(qlogDirectory.strip()), maxBytes));
+        else
+            builder.qlog(null, maxBytes);
+        return builder;
     }
 
     /**

@@ -29,8 +29,9 @@ class H3ModuleSupportTest
     {
         String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
         values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
-        return H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
+        H3Options.Builder builder = H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
             values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]);
+        return H3ModuleSupport.earlyDataAndQlog(builder, values[16], values[17], values[18], values[19]);
     }
 
     static List<Arguments> badValues()
@@ -48,6 +49,9 @@ class H3ModuleSupportTest
             Arguments.of(ALT_SVC_FRAME, "on", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'on'"),
             Arguments.of(ALT_SVC_FRAME, "true", "jetty.h3connector.altSvcFrame must be OFF, CONNECTION or CONNECTION_AND_STREAMS, got 'true'"),
             Arguments.of(RETRY, "sometimes", "jetty.h3connector.retry must be ALWAYS, UNDER_LOAD or NEVER, got 'sometimes'"),
+            Arguments.of(EARLY_DATA, "on", "jetty.h3connector.earlyData must be true or false, got 'on'"),
+            Arguments.of(EARLY_DATA_METHODS, "GET,PO ST", "jetty.h3connector.earlyDataMethods=GET,PO ST is invalid: H3Options earlyDataMethods must be HTTP method names such as GET, got 'PO ST'"),
+            Arguments.of(QLOG_MAX_BYTES, "1000", "jetty.h3connector.qlogMaxBytes must be a whole number of bytes >= 65536, got '1000'"),
             Arguments.of(EVENT_LOOPS, "0", "jetty.h3connector.eventLoops=0 is invalid: H3Options eventLoops must be between 1 and 256, got 0"),
             Arguments.of(EVENT_LOOPS, "two", "jetty.h3connector.eventLoops must be a whole number of event loops, got 'two'"),
             Arguments.of(IDLE_TIMEOUT, "0", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '0'"),
@@ -85,6 +89,10 @@ class H3ModuleSupportTest
     void valuesReachTheOptions()
     {
         assertEquals(4443, with(ADVERTISED_PORT, " 4443 ").build().advertisedPort().orElseThrow());
+        assertTrue(with(EARLY_DATA, "TRUE").build().earlyData());
+        assertEquals(java.util.Set.of("GET", "POST"), with(EARLY_DATA_METHODS, " get , POST ").build().earlyDataMethods());
+        assertEquals(java.nio.file.Path.of("/var/log/qlog"), with(QLOG_DIRECTORY, " /var/log/qlog ").build().qlogDirectory().orElseThrow());
+        assertEquals(1L << 20, with(QLOG_MAX_BYTES, "1048576").build().qlogMaxBytes());
         assertEquals("alt.example", with(ADVERTISED_HOST, "alt.example").build().advertisedHost().orElseThrow());
         assertEquals(Duration.ofSeconds(60), with(ALT_SVC_MAX_AGE_SECONDS, "60").build().maxAge());
         assertEquals(Duration.ZERO, with(ALT_SVC_MAX_AGE_SECONDS, "0").build().maxAge());
@@ -110,7 +118,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -120,7 +128,7 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
     }
 }

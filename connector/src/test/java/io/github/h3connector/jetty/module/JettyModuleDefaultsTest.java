@@ -35,7 +35,8 @@ class JettyModuleDefaultsTest
     /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
     static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
         ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
-        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY);
+        BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY,
+        EARLY_DATA, EARLY_DATA_METHODS, QLOG_DIRECTORY, QLOG_MAX_BYTES, SECRET_FILE, SECRET_ENV, NODE_NAME);
 
     static List<String> mod;
     static Map<String, String> template;
@@ -68,12 +69,15 @@ class JettyModuleDefaultsTest
     @Test
     void templateDefaultsAreTheDefaultsOfH3Options()
     {
-        H3Options fromTemplate = H3ModuleSupport.options(
+        H3Options.Builder fromTemplateBuilder = H3ModuleSupport.options(
             template.get(ADVERTISED_PORT), template.get(ADVERTISED_HOST), template.get(ALT_SVC_MAX_AGE_SECONDS),
             template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT),
             template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
             template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL),
-            template.get(ALT_SVC_FRAME), template.get(EVENT_LOOPS), template.get(RETRY)).build();
+            template.get(ALT_SVC_FRAME), template.get(EVENT_LOOPS), template.get(RETRY));
+        H3ModuleSupport.earlyDataAndQlog(fromTemplateBuilder, template.get(EARLY_DATA), template.get(EARLY_DATA_METHODS),
+            template.get(QLOG_DIRECTORY), template.get(QLOG_MAX_BYTES));
+        H3Options fromTemplate = fromTemplateBuilder.build();
         H3Options defaults = H3Options.builder().build();
         assertEquals(defaults.toString(), fromTemplate.toString());
 
@@ -88,6 +92,10 @@ class JettyModuleDefaultsTest
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_CONNECTIONS), template.get(MAX_CONNECTIONS));
         assertEquals(H3Options.DEFAULT_CONGESTION_CONTROL.name(), template.get(CONGESTION_CONTROL));
         assertEquals(H3Options.DEFAULT_RETRY.name(), template.get(RETRY));
+        assertEquals(String.valueOf(defaults.earlyData()), template.get(EARLY_DATA));
+        assertEquals(H3Options.DEFAULT_EARLY_DATA_METHODS, java.util.Set.of(template.get(EARLY_DATA_METHODS).split(",")));
+        assertEquals("", template.get(QLOG_DIRECTORY));
+        assertEquals(String.valueOf(H3Options.DEFAULT_QLOG_MAX_BYTES), template.get(QLOG_MAX_BYTES));
         assertEquals("", template.get(EVENT_LOOPS));
         assertEquals(defaults.altSvcFrame().name(), template.get(ALT_SVC_FRAME));
         assertEquals("-1", template.get(ADVERTISED_PORT));

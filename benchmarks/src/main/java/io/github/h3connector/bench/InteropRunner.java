@@ -1185,6 +1185,8 @@ public final class InteropRunner
                 doc.append(' ').append(format(cells.getOrDefault(name, "–"))).append(" |");
             doc.append('\n');
         }
+        doc.append("\nEach cell is one run. The cases that depend on timing (migration, loss, corruption) can differ from run to run; ")
+            .append("a **fail** is that run's real outcome, its client log under `benchmarks/target/interop/<server>/`.\n");
         doc.append("\n## Servers\n\n");
         for (Map.Entry<String, String> note : serverNotes.entrySet())
             doc.append("- **").append(note.getKey()).append("**: ").append(note.getValue()).append('\n');
@@ -1206,7 +1208,7 @@ public final class InteropRunner
             | NAT rebinding | `--change-local-addr=200ms --nat-rebinding -m POST --data=5 MiB` to `/bytes` (the demo's `POST /bytes` answers the body's SHA-256) | the upload continued after the move, the server sent PATH_CHALLENGE, > 10 server packets on the new port, SHA-256 as the server read it |
             | version negotiation | `-v 0x1a2a3a4a` | an Initial of that version, then a VN packet offering 0x00000001 (gtlsclient 0.12 then stops: `ERR_RECV_VERSION_NEGOTIATION`) |
             | QUIC v2 | `-v 0x6b3343cf` | a v2 handshake; "unsupported" when the VN offers v1 only |
-            | handshake loss | a UDP relay (the runner's, seeded) dropping 30 % of datagrams both ways, 3 × 10 KiB; gtlsclient's own `--tx-loss` drops the same datagrams on every run | handshakes completed, bodies byte-exact, dropped datagrams > 0 |
+            | handshake loss | the runner's UDP relay dropping 30 % of datagrams both ways (seeded: the n-th datagram meets the same draw on every run; drops are counted without the client's verbose log), 3 × 10 KiB | handshakes completed, bodies byte-exact, dropped datagrams > 0 |
             | handshake corruption | a UDP relay flipping one byte in 30 % of datagrams both ways, 3 × 10 KiB | bodies byte-exact, corrupted datagrams > 0 |
             | transfer loss | the relay dropping 10 %, 5 MiB | body byte-exact, > 100 dropped datagrams |
             | transfer corruption | the relay at 10 %, 5 MiB | body byte-exact, > 100 corrupted datagrams |
@@ -1236,7 +1238,7 @@ public final class InteropRunner
 
     /**
      * A UDP relay for one client that drops, or flips a random byte in, a share of the datagrams it forwards, both ways,
-     * from a seeded generator (gtlsclient's own {@code --tx-loss} drops the same datagrams on every run).
+     * from a seeded generator, so that a run can be repeated and its drops counted without the client's verbose log.
      */
     private static final class Relay implements AutoCloseable
     {

@@ -1,7 +1,11 @@
 package io.github.h3connector.demo;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,7 +15,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code GET /bytes?n=N}: exactly {@code N} bytes of a fixed pattern, for throughput and integrity checks. Byte
  * {@code i} of the body is {@code (i * 31 + 7) & 0xFF}, so any client can compute the expected SHA-256.
  * {@code N} must be a whole number from 0 to {@link #MAX_BYTES} (1 GiB); anything else is a 400 with a one-line
- * message.
+ * message. {@code POST /bytes} reads the whole request body and answers its SHA-256 (hex) and length, one line, so
+ * that uploads can be checked the same way.
  */
 public class BytesServlet extends HttpServlet
 {
@@ -74,6 +79,34 @@ public class BytesServlet extends HttpServlet
             out.write(BLOCK, 0, chunk);
             remaining -= chunk;
         }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException
+    {
+        MessageDigest digest;
+        try
+        {
+            digest = MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException x)
+        {
+            throw new IllegalStateException("every Java platform has SHA-256", x);
+        }
+        byte[] buffer = new byte[64 * 1024];
+        long length = 0;
+        try (InputStream in = request.getInputStream())
+        {
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer))
+            {
+                digest.update(buffer, 0, read);
+                length += read;
+            }
+        }
+        response.setContentType("text/plain");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().print(HexFormat.of().formatHex(digest.digest()) + " " + length + "\n");
     }
 
     private static void badRequest(HttpServletResponse response, String message) throws IOException

@@ -69,8 +69,8 @@ public final class DemoServer
         org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
         tls.setKeyStorePath(options.keyStore().toAbsolutePath().toString());
         tls.setKeyStorePassword(options.keyStorePassword());
-        H3Connector h3 = H3Connector.addTo(server, tls, H3Options.builder().host(options.host()).port(options.port())
-            .altSvcFrame(options.altSvcFrame()).build());
+        H3Connector h3 = H3Connector.addTo(server, tls, options.applyTo(H3Options.builder().host(options.host()).port(options.port())
+            .altSvcFrame(options.altSvcFrame())).build());
 
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder("index", new IndexServlet()), "");
@@ -147,6 +147,9 @@ public final class DemoServer
             out.println("  --keystore-password P   its password");
             out.println("  --altsvc-frame[=MODE]   also announce HTTP/3 with the HTTP/2 ALTSVC frame (as IIS's EnableAltSvc):");
             out.println("                          connection (the default MODE) or connection_and_streams; off without the flag");
+            out.println("  --early-data            accept 0-RTT requests (GET, HEAD, OPTIONS, TRACE, PUT, DELETE; others get 425)");
+            out.println("  --retry=POLICY          QUIC Retry: always, under_load (the default) or never");
+            out.println("  --idle-timeout=SECONDS  close idle QUIC connections after this long (default 30)");
             out.println("Without --keystore a self-signed certificate for localhost is made in ./" + DemoOptions.DEFAULT_KEYSTORE +
                 " (password " + DemoOptions.DEFAULT_KEYSTORE_PASSWORD + ").");
             return 0;

@@ -55,6 +55,31 @@ class DemoOptionsTest
     }
 
     @Test
+    void quicSwitches()
+    {
+        DemoOptions defaults = DemoOptions.parse();
+        assertEquals(false, defaults.earlyData());
+        assertEquals(null, defaults.retry());
+        assertEquals(null, defaults.idleTimeout());
+        io.github.h3connector.jetty.H3Options connector = defaults.applyTo(io.github.h3connector.jetty.H3Options.builder()).build();
+        assertEquals(false, connector.earlyData());
+
+        DemoOptions set = DemoOptions.parse("--early-data", "--retry=always", "--idle-timeout", "5", "--port", "9443");
+        assertEquals(true, set.earlyData());
+        assertEquals(io.github.h3connector.jetty.RetryPolicy.ALWAYS, set.retry());
+        assertEquals(java.time.Duration.ofSeconds(5), set.idleTimeout());
+        assertEquals(9443, set.port());
+        connector = set.applyTo(io.github.h3connector.jetty.H3Options.builder()).build();
+        assertEquals(true, connector.earlyData());
+        assertEquals(io.github.h3connector.jetty.RetryPolicy.ALWAYS, connector.retry());
+        assertEquals(java.time.Duration.ofSeconds(5), connector.idleTimeout());
+
+        assertEquals("--retry must be always, under_load or never, got sometimes", error("--retry=sometimes"));
+        assertEquals("--idle-timeout must be 1..3600 seconds, got 0", error("--idle-timeout=0"));
+        assertEquals("--early-data takes no value, got --early-data=yes", error("--early-data=yes"));
+    }
+
+    @Test
     void altSvcFrame()
     {
         assertEquals(AltSvcFrameMode.OFF, DemoOptions.parse().altSvcFrame());
@@ -71,9 +96,9 @@ class DemoOptionsTest
     @Test
     void unknownOption()
     {
-        assertEquals("unknown option --bogus (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("--bogus"));
-        assertEquals("unknown option -p (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("-p", "8443"));
-        assertEquals("unexpected argument 8443 (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE])", error("8443"));
+        assertEquals("unknown option --bogus (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE], --early-data, --retry=POLICY, --idle-timeout=SECONDS)", error("--bogus"));
+        assertEquals("unknown option -p (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE], --early-data, --retry=POLICY, --idle-timeout=SECONDS)", error("-p", "8443"));
+        assertEquals("unexpected argument 8443 (options: --port N, --keystore FILE, --keystore-password P, --altsvc-frame[=MODE], --early-data, --retry=POLICY, --idle-timeout=SECONDS)", error("8443"));
     }
 
     @Test

@@ -188,6 +188,19 @@ class DemoServerTest
     }
 
     @Test
+    void postBytesAnswersTheBodysSha256AndLength() throws Exception
+    {
+        byte[] body = new byte[300_000];
+        for (int i = 0; i < body.length; i++)
+            body[i] = BytesServlet.pattern(i * 7L);
+        ContentResponse response = clients.http2.POST(url("/bytes"))
+            .body(new org.eclipse.jetty.client.BytesRequestContent(body)).timeout(10, TimeUnit.SECONDS).send();
+        assertEquals(200, response.getStatus());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)) + " " + body.length + "\n",
+            response.getContentAsString());
+    }
+
+    @Test
     void bytesBadValues() throws Exception
     {
         for (HttpClient client : new HttpClient[]{clients.http1, clients.http3})

@@ -47,8 +47,10 @@ if ! docker info >/dev/null 2>&1; then
     (dockerd >/var/log/dockerd.log 2>&1 &)
     for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
     docker info >/dev/null 2>&1 || { echo "test.sh: dockerd did not start:" >&2; tail -20 /var/log/dockerd.log >&2; exit 1; }
+  elif [ -S /var/run/docker.sock ]; then
+    todo+=("sudo usermod -aG docker $(id -un)   (Docker runs, but not for you; log in again afterwards)")
   else
-    todo+=("sudo dockerd &   (or: sudo systemctl start docker; without root access to Docker: sudo usermod -aG docker $(id -un))")
+    todo+=("sudo systemctl start docker   (or: sudo dockerd &)")
   fi
 fi
 

@@ -1,6 +1,7 @@
 package io.github.h3connector.jetty;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,13 +17,11 @@ import org.slf4j.LoggerFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code ALTSVC} frames as other HTTP/2 implementations see them: nghttp2's {@code nghttp -v} decodes the frame, curl
  * and h2load (10,000 requests) must see no protocol error. The tools come from Debian's {@code nghttp2-client} and
- * {@code curl}; without them these tests are skipped, except under {@code CI=true}, where they fail (see .ci/run).
+ * {@code curl}; without them these tests are skipped, except under {@code CI=true}, where they fail (./test.sh installs them).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AltSvcFrameExternalClientsTest
@@ -38,11 +37,7 @@ class AltSvcFrameExternalClientsTest
 
     private static void requireTool(String tool)
     {
-        boolean installed = System.getenv("PATH") != null && List.of(System.getenv("PATH").split(":")).stream()
-            .anyMatch(directory -> Files.isExecutable(Path.of(directory, tool)));
-        if ("true".equals(System.getenv("CI")) && !installed)
-            fail("CI=true but " + tool + " is not installed: apt-get install nghttp2-client curl (see .ci/run)");
-        assumeTrue(installed, tool + " is not installed (Debian: nghttp2-client, curl)");
+        ExternalTools.requireCommand(tool, tool.equals("curl") ? "curl" : "nghttp2-client");
     }
 
     /** Runs {@code command}, killed after 120 s (a hang-stopper): a run that did not finish fails with its output. */

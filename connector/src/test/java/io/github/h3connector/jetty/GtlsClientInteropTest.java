@@ -10,23 +10,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * HTTP/3 with an independent QUIC stack: ngtcp2's {@code gtlsclient} (Debian package {@code ngtcp2-client}).
- * Without it the test fails when {@code CI=true}, and is reported as a failure with the install hint otherwise:
- * a missing interop check is never counted as a pass.
+ * Without it the test fails when {@code CI=true} and is skipped with the install hint otherwise ({@link ExternalTools}).
  */
 @Timeout(60)
 class GtlsClientInteropTest
 {
     static final Path GTLSCLIENT = Path.of("/usr/bin/gtlsclient");
 
-    /** Fails (never skips) when ngtcp2's client is missing: CI installs it. */
+    /** Fails with CI=true, otherwise skips, when ngtcp2's client is missing ({@link ExternalTools}). */
     static void requireGtlsclient()
     {
-        if (!Files.isExecutable(GTLSCLIENT))
-            fail("gtlsclient not found at " + GTLSCLIENT + ": install it with 'apt-get install -y ngtcp2-client'");
+        ExternalTools.requireExecutable(GTLSCLIENT, "ngtcp2-client");
     }
 
     @TempDir

@@ -88,6 +88,9 @@ class H3ConnectorAttachTest
         finally
         {
             server.stop();
+            // Stopping keeps the MBeans registered in the JVM-wide platform server; later tests (QlogTest) count them.
+            server.removeBean(mbeans);
+            mbeans.destroy();
         }
     }
 

@@ -55,6 +55,7 @@ class Jetty14564WorkaroundTest
     @Test
     void parallelLargeHttp2DownloadsLeaveTlsHandshakesWorking() throws Exception
     {
+        ExternalTools.requireCommand("curl", "curl");
         try (TestServer server = new TestServer(H3Options.builder()))
         {
             ServletContextHandler context = (ServletContextHandler)server.server.getHandler();

@@ -29,8 +29,6 @@ import org.testcontainers.containers.GenericContainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Scenario 2: headless Chromium (Debian's {@code chromium} and {@code chromium-driver}) through Selenium opens the
@@ -58,9 +56,7 @@ class BrowserIT
     static void start() throws Exception
     {
         boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (JettyContainers.isCi() && !installed)
-            fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: install chromium and chromium-driver (see .ci/run)");
-        assumeTrue(installed, "chromium and chromium-driver are not installed");
+        JettyContainers.requireTool(installed, CHROMIUM + " or " + CHROMEDRIVER + " is missing", "apt-get install chromium chromium-driver");
         JettyContainers.requireDocker();
         port = JettyContainers.freePort();
         jetty = JettyContainers.jetty("browser", port, true);

@@ -29,7 +29,7 @@ public @interface DockerAvailable
                 return ConditionEvaluationResult.enabled("CI=true: Docker is required");
             if (DockerClientFactory.instance().isDockerAvailable())
                 return ConditionEvaluationResult.enabled("Docker is reachable");
-            return ConditionEvaluationResult.disabled("Docker is not reachable (start dockerd, or set CI=true to fail instead of skipping)");
+            return ConditionEvaluationResult.disabled("Docker is not reachable: " + JettyContainers.DOCKER_FIX + " (or run sudo ./test.sh)");
         }
     }
 }

@@ -17,7 +17,6 @@ import org.testcontainers.containers.GenericContainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Scenario 1: the hello WAR in a Jetty 12.1.5 distribution with {@code --add-modules=h3connector,ee10-deploy}; TCP and
@@ -125,8 +124,7 @@ class InProcessIT
     @Test
     void gtlsclientGetsProtocolOverHttp3() throws Exception
     {
-        if (!Clients.hasGtlsclient())
-            fail("gtlsclient is not installed: apt-get install -y ngtcp2-client (see .ci/run)");
+        JettyContainers.requireTool(Clients.hasGtlsclient(), "/usr/bin/gtlsclient is missing", "apt-get install ngtcp2-client");
         String json = Clients.gtlsclient(port, "/protocol");
         assertTrue(json.contains("\"protocol\":\"HTTP/3\""), json);
         assertTrue(json.contains("\"http3\":true"), json);

@@ -36,6 +36,8 @@ final class JettyContainers
 {
     static final int PORT = 8443;
     static final String BASE_IMAGE = System.getProperty("it.base.image", "local/jre17:latest");
+    /** How to get a reachable Docker on Debian, for the one-line skip or failure message. */
+    static final String DOCKER_FIX = "apt-get install docker.io and start dockerd";
     static final Path CONTEXT = Path.of(System.getProperty("it.docker.context", "target/docker"));
     private static ImageFromDockerfile image;
 
@@ -48,11 +50,24 @@ final class JettyContainers
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
-    /** Fails (with CI=true) when Docker is not reachable; then builds the base image unless it exists. */
+    /**
+     * The external-tool rule: with CI=true a missing tool fails the test, otherwise the test is skipped, both with one
+     * line "{@code missing}: {@code fix} (or run sudo ./test.sh)".
+     */
+    static void requireTool(boolean present, String missing, String fix)
+    {
+        if (present)
+            return;
+        String message = missing + ": " + fix + " (or run sudo ./test.sh)";
+        if (isCi())
+            org.junit.jupiter.api.Assertions.fail("CI=true but " + message);
+        org.junit.jupiter.api.Assumptions.assumeTrue(false, message);
+    }
+
+    /** Requires Docker ({@link #requireTool}); then builds the base image unless it exists. */
     static synchronized void requireDocker() throws IOException, InterruptedException
     {
-        if (!DockerClientFactory.instance().isDockerAvailable())
-            throw new IllegalStateException("CI=true but Docker is not reachable: start dockerd (see .ci/run) or unset CI to skip the it-tests");
+        requireTool(DockerClientFactory.instance().isDockerAvailable(), "Docker is not reachable", DOCKER_FIX);
         buildBaseImage();
     }
 

@@ -760,12 +760,7 @@ class LoadBalancerIT
 
     static void requireGtlsclient()
     {
-        if (!Clients.hasGtlsclient())
-        {
-            if (JettyContainers.isCi())
-                fail("CI=true but /usr/bin/gtlsclient is missing: apt-get install ngtcp2-client");
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "gtlsclient missing: apt-get install ngtcp2-client");
-        }
+        JettyContainers.requireTool(Clients.hasGtlsclient(), "/usr/bin/gtlsclient is missing", "apt-get install ngtcp2-client");
     }
 
     private static String run(List<String> command, int seconds) throws IOException, InterruptedException

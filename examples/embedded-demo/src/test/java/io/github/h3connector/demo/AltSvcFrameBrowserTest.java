@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * which carries no traffic (the server's own port still needs the advertisement), and the self-signed certificate is
  * accepted by its SPKI pin. {@code localhost}, not an IP address, because only a host name goes out in TLS SNI, and the
  * connection frame names the SNI origin. A fresh profile, because Chromium remembers alternative services.
- * Skipped without chromium and chromium-driver, except under {@code CI=true}, where that fails (see .ci/run).
+ * Skipped without chromium and chromium-driver, except under {@code CI=true}, where that fails (./test.sh installs them).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AltSvcFrameBrowserTest
@@ -107,9 +107,11 @@ class AltSvcFrameBrowserTest
     private List<String> browse(DemoOptions options, int seconds) throws Exception
     {
         boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if ("true".equals(System.getenv("CI")) && !installed)
-            fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: install chromium and chromium-driver (see .ci/run)");
-        assumeTrue(installed, "chromium and chromium-driver are not installed");
+        // The external-tool rule: fail with CI=true, otherwise skip, with one line naming the packages.
+        String missing = CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install chromium chromium-driver (or run sudo ./test.sh)";
+        if ("true".equalsIgnoreCase(System.getenv("CI")) && !installed)
+            fail("CI=true but " + missing);
+        assumeTrue(installed, missing);
 
         demo = DemoServer.create(options);
         HttpConfiguration http = demo.h3().tlsConnector().getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();

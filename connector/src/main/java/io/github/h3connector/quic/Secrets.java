@@ -18,6 +18,9 @@ final class Secrets
 {
     private static final String HMAC = "HmacSHA256";
     private static final int MINIMUM_BYTES = 16;
+    private static final int NONCE_BYTES = 8;
+    /** Index, nonce and an 8-byte tag. */
+    private static final int MINIMUM_ID_BYTES = 2 + NONCE_BYTES + 8;
 
     private final SecretKeySpec tokenKey;
     private final SecretKeySpec resetKey;
@@ -47,8 +50,12 @@ final class Secrets
 
     /**
      * Connection ids that start with {@code index} (2 bytes), the socket that owns the connection, as Netty's
-     * {@code QuicCodecDispatcher} routes them. The first id of a connection is an HMAC of the client's chosen
-     * destination id, so that a retransmitted Initial maps to the same connection; later ones are random.
+     * {@code QuicCodecDispatcher} routes them, then an 8-byte nonce and a tag, an HMAC of both: an id vouches for
+     * itself. Netty asks for the first id of a connection from the client's chosen destination id, which must give the
+     * same id every time (a retransmitted Initial must map to the same connection): its nonce is an HMAC of that id.
+     * It asks for the spare ids (NEW_CONNECTION_ID) from the connection's own first id: for an id of ours the nonce is
+     * random, so the spares differ (derived from that id they would all be equal, and a client retiring one would
+     * retire them all).
      */
     QuicConnectionIdGenerator connectionIdGenerator(int index)
     {
@@ -58,25 +65,33 @@ final class Secrets
             @Override
             public ByteBuffer newId(int length)
             {
-                byte[] id = new byte[length];
-                random.nextBytes(id);
-                return withIndex(id);
+                byte[] nonce = new byte[NONCE_BYTES];
+                random.nextBytes(nonce);
+                return id(nonce, length);
             }
 
             @Override
             public ByteBuffer newId(ByteBuffer input, int length)
             {
+                if (isOurs(input))
+                    return newId(length);
                 byte[] bytes = new byte[input.remaining()];
                 input.duplicate().get(bytes);
-                byte[] id = new byte[length];
-                System.arraycopy(mac(idKey, bytes), 0, id, 0, length);
-                return withIndex(id);
+                byte[] nonce = new byte[NONCE_BYTES];
+                System.arraycopy(mac(idKey, "initial".getBytes(), bytes), 0, nonce, 0, NONCE_BYTES);
+                return id(nonce, length);
             }
 
-            private ByteBuffer withIndex(byte[] id)
+            private ByteBuffer id(byte[] nonce, int length)
             {
+                if (length < MINIMUM_ID_BYTES)
+                    throw new IllegalArgumentException("connection ids need at least " + MINIMUM_ID_BYTES + " bytes, asked for " + length);
+                byte[] id = new byte[length];
                 id[0] = (byte)(index >> 8);
                 id[1] = (byte)index;
+                System.arraycopy(nonce, 0, id, 2, NONCE_BYTES);
+                byte[] tag = mac(idKey, java.util.Arrays.copyOf(id, 2 + NONCE_BYTES));
+                System.arraycopy(tag, 0, id, 2 + NONCE_BYTES, length - 2 - NONCE_BYTES);
                 return ByteBuffer.wrap(id);
             }
 
@@ -92,6 +107,29 @@ final class Secrets
                 return true;
             }
         };
+    }
+
+    /**
+     * Whether an id is one this secret made: as this generator returns it, or with the 2-byte socket index that Netty's
+     * dispatcher puts in front. A client's random id passes with a chance of 2^-64.
+     */
+    boolean isOurs(ByteBuffer input)
+    {
+        byte[] bytes = new byte[input.remaining()];
+        input.duplicate().get(bytes);
+        return isOurs(bytes, 0) || isOurs(bytes, 2);
+    }
+
+    private boolean isOurs(byte[] bytes, int offset)
+    {
+        int length = bytes.length - offset;
+        if (length < MINIMUM_ID_BYTES || length > 20)
+            return false;
+        byte[] tag = mac(idKey, java.util.Arrays.copyOfRange(bytes, offset, offset + 2 + NONCE_BYTES));
+        int diff = 0;
+        for (int i = 2 + NONCE_BYTES; i < length; i++)
+            diff |= tag[i - 2 - NONCE_BYTES] ^ bytes[offset + i];
+        return diff == 0;
     }
 
     QuicResetTokenGenerator resetTokenGenerator()

@@ -7,7 +7,9 @@ import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Connection ids: routable to their socket, derived from the secret, the same on every node that shares it. */
 class SecretsTest
@@ -50,5 +52,31 @@ class SecretsTest
         byte[] second = new byte[20];
         generator.newId(20).get(second);
         assertNotEquals(Arrays.toString(first), Arrays.toString(second));
+    }
+
+    /**
+     * Netty derives a connection's spare ids (NEW_CONNECTION_ID) from its first id, in a loop: they must differ, or a
+     * client retiring one retires them all. Seen through the dispatcher's 2-byte index prefix, as Netty passes them.
+     */
+    @Test
+    void spareIdsDerivedFromAnIdOfOursDiffer()
+    {
+        Secrets secrets = new Secrets(SECRET);
+        QuicConnectionIdGenerator generator = secrets.connectionIdGenerator(3);
+        ByteBuffer first = generator.newId(CLIENT_DCID.duplicate(), 18);
+        ByteBuffer withDispatcherPrefix = ByteBuffer.allocate(20).putShort((short)3).put(first.duplicate()).flip();
+        java.util.Set<ByteBuffer> ids = new java.util.HashSet<>();
+        ids.add(first);
+        for (int i = 0; i < 4; i++)
+        {
+            ByteBuffer spare = generator.newId(withDispatcherPrefix.duplicate(), 18);
+            assertEquals(3, spare.getShort(0), "index of the socket");
+            ids.add(spare);
+        }
+        assertEquals(5, ids.size(), "the first id and 4 distinct spares");
+        assertTrue(secrets.isOurs(first));
+        assertTrue(secrets.isOurs(withDispatcherPrefix));
+        assertFalse(secrets.isOurs(CLIENT_DCID));
+        assertFalse(new Secrets("another secret of 32 bytes......".getBytes()).isOurs(withDispatcherPrefix), "ids of another secret");
     }
 }

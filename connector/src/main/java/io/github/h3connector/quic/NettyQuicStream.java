@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads: the channel does not read by itself (auto-read off), so bytes stay in quiche, and count against the
  * client's flow-control window, until the protocol above demands them: a slow application holds a fast client.
- * Writes: the buffers go to quiche as they are (no copy on our side) and the promise completes once quiche has taken
- * them all, which it does only within the client's flow-control window: a slow client holds the application. Small
- * writes are the exception, copied and completed at once up to a bound per stream ({@link #writeBehind}).
+ * Writes: the promise completes once quiche has taken all the bytes, which it does only within the client's
+ * flow-control window: a slow client holds the application ({@link #write}: one buffer goes as it is, several are
+ * copied into one). Small writes are the exception, copied and completed at once up to a bound per stream
+ * ({@link #writeBehind}).
  *
  * <p>Everything that touches the channel runs on its event loop; listener notifications run there too, one at a time
  * for all streams of a connection, as Jetty's HTTP/3 session expects. Jetty callbacks that may block are completed on

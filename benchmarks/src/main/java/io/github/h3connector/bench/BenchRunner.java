@@ -60,7 +60,6 @@ public final class BenchRunner
     private final Map<String, String> jfr = new LinkedHashMap<>();
     private final Map<String, String> serverNotes = new LinkedHashMap<>();
     private Clients clients;
-    private NettyH3Load nettyLoad;
     private final List<String> failures = new ArrayList<>();
 
     private BenchRunner(Map<String, String> options)
@@ -116,7 +115,6 @@ public final class BenchRunner
 
         // The client JVM's classpath holds both of Jetty's client bindings; Jetty's HTTP/3 client picks FFM on Java 22+.
         clients = new Clients();
-        nettyLoad = new NettyH3Load();
         // h3connector and Netty servers: no quiche binding of Jetty's on the class path at all (the engine is Netty's);
         // stock Jetty on Java 17: JNA, without the FFM binding, which Java 17 cannot load.
         String cpServer = filter(classpath, "jetty-quic-quiche", "jetty-quiche-native", "/jna-");
@@ -134,7 +132,6 @@ public final class BenchRunner
         if (groups.contains("anchors"))
             anchors(java17, cpServer, keyStore);
         clients.close();
-        nettyLoad.close();
         Path out = all ? Path.of(options.getOrDefault("out", "docs/PERFORMANCE.md")) : logs.resolve("PERFORMANCE-" + only.replace(',', '-') + ".md");
         Files.writeString(out, report(started, jmh));
         System.out.println("report: " + out);
@@ -266,12 +263,7 @@ public final class BenchRunner
     /** One round of small requests with the protocol key's load generator: {count, elapsed s}. */
     private double[] smallRound(ServerProcess server, String protocol, int concurrency, double seconds) throws Exception
     {
-        return switch (protocol)
-        {
-            case "nh3" -> nettyLoad.smallRequests(server.udpPort, concurrency, seconds, smallSha);
-            case "h2load" -> Clients.h2load(base(server, protocol), concurrency, seconds);
-            default -> Clients.smallRequests(clients.client(protocol), base(server, protocol), concurrency, seconds, smallSha);
-        };
+        return clients.smallRequests(protocol, base(server, protocol), concurrency, seconds, smallSha);
     }
 
     /** Download and upload rows, Jetty client: {@link #warmups()} warm-up transfers, then {@link #ROUNDS} measured. */

@@ -37,6 +37,8 @@ final class Clients implements AutoCloseable
     final HttpClient http1;
     final HttpClient http2;
     final HttpClient http3;
+    /** The light HTTP/3 load generator of the "nh3" rows. */
+    private final NettyH3Load nettyH3;
 
     Clients() throws Exception
     {
@@ -48,6 +50,7 @@ final class Clients implements AutoCloseable
         // connection the server had closed while other rows ran, and its next request failed ("connection was
         // released"). 20 s makes it close first.
         http3.setIdleTimeout(20_000);
+        nettyH3 = new NettyH3Load();
         for (HttpClient client : new HttpClient[]{http1, http2, http3})
         {
             client.setFollowRedirects(false);
@@ -164,6 +167,23 @@ final class Clients implements AutoCloseable
     }
 
     /**
+     * One round of {@code GET /bytes?n=1024} for {@code seconds} with {@code concurrency} in flight, by the load
+     * generator of a protocol key: "nh3" {@link NettyH3Load}, "h2load" nghttp2's, "h1" / "h2" / "h3" Jetty's client.
+     *
+     * @param base {@code https://host:port} of the server (the UDP port for "nh3" and "h3")
+     * @return {count, elapsed s}
+     */
+    double[] smallRequests(String protocol, String base, int concurrency, double seconds, String expectedSha256) throws Exception
+    {
+        return switch (protocol)
+        {
+            case "nh3" -> nettyH3.smallRequests(java.net.URI.create(base).getPort(), concurrency, seconds, expectedSha256);
+            case "h2load" -> h2load(base, concurrency, seconds);
+            default -> smallRequests(client(protocol), base, concurrency, seconds, expectedSha256);
+        };
+    }
+
+    /**
      * nghttp2's h2load, the light HTTP/2 counterpart of {@link NettyH3Load}: one connection, {@code concurrency}
      * streams, {@code GET /bytes?n=1024} for {@code seconds}; every response must be a 2xx: {count, elapsed s}.
      */
@@ -228,6 +248,14 @@ final class Clients implements AutoCloseable
         LifeCycle.stop(http1);
         LifeCycle.stop(http2);
         LifeCycle.stop(http3);
+        try
+        {
+            nettyH3.close();
+        }
+        catch (InterruptedException x)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
 }

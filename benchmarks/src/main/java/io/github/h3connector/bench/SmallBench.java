@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.h3connector.tls.SelfSignedCertificate;
-import org.eclipse.jetty.client.HttpClient;
 
 /**
  * A/B of the 1 KiB request rows alone (and optionally gtlsclient bulk downloads), for engine work: starts one server
@@ -22,7 +21,7 @@ import org.eclipse.jetty.client.HttpClient;
  * <pre>
  * benchmarks/ab.sh "base=/path/a.jar;new|-Dsome.flag=1=/path/b.jar;netty=any.jar" [options]
  *   (a variant is name[|jvm-arg...]=connector-jar; a name starting with "netty" runs NettyH3Server instead)
- *   --repeat 2 --rounds 3 --warmup 4 (s) --concurrency 16,64 --protocols h3[,h2]|none --gtls N (64 MiB downloads) --jdown N (64 MiB, Jetty's client)
+ *   --repeat 2 --rounds 3 --warmup 4 (s) --concurrency 16,64 --protocols h3[,h2,nh3,h2load]|none (nh3: Netty's HTTP/3 client, h2load: nghttp2's) --gtls N (64 MiB downloads) --jdown N (64 MiB, Jetty's client)
  *   --server-args "..." --jvm "..." (every server) --jfr PREFIX --perf PREFIX (perf record of the last level)
  * </pre>
  */
@@ -45,7 +44,7 @@ public final class SmallBench
         String sha = Pattern.sha256(1024);
         SelfSignedCertificate.createIfAbsent(Path.of(keyStore), BenchServer.PASSWORD, "localhost", "127.0.0.1");
         Path logs = Path.of(options.getOrDefault("logs", "benchmarks/target/smallbench"));
-        try (Clients clients = new Clients(); NettyH3Load nettyLoad = new NettyH3Load())
+        try (Clients clients = new Clients())
         {
             for (int r = 0; r < repeat; r++)
             {
@@ -65,12 +64,10 @@ public final class SmallBench
                         StringBuilder line = new StringBuilder(String.format("%-8s", name));
                         for (String protocol : protocols)
                         {
-                            // "nh3": Netty's HTTP/3 client (NettyH3Load); "h2load": nghttp2's HTTP/2 load generator.
-                            HttpClient client = protocol.equals("nh3") || protocol.equals("h2load") ? null : clients.client(protocol);
                             String base = "https://127.0.0.1:" + (protocol.contains("h3") ? server.udpPort : server.tcpPort);
                             for (int concurrency : concurrencies)
                             {
-                                small(protocol, client, nettyLoad, server.udpPort, base, concurrency, Double.parseDouble(options.getOrDefault("warmup", "4")), sha);
+                                clients.smallRequests(protocol, base, concurrency, Double.parseDouble(options.getOrDefault("warmup", "4")), sha);
                                 double[] rates = new double[rounds];
                                 double requests = 0;
                                 long[] c0 = server.cpuTicks();
@@ -83,7 +80,7 @@ public final class SmallBench
                                         .redirectErrorStream(true).redirectOutput(logs.resolve("perf.log").toFile()).start() : null;
                                 for (int i = 0; i < rounds; i++)
                                 {
-                                    double[] result = small(protocol, client, nettyLoad, server.udpPort, base, concurrency, 1.5, sha);
+                                    double[] result = clients.smallRequests(protocol, base, concurrency, 1.5, sha);
                                     rates[i] = result[0] / result[1];
                                     requests += result[0];
                                 }
@@ -130,13 +127,6 @@ public final class SmallBench
             }
         }
         System.exit(0);
-    }
-
-    private static double[] small(String protocol, HttpClient client, NettyH3Load nettyLoad, int udpPort, String base, int concurrency, double seconds, String sha) throws Exception
-    {
-        if (client != null)
-            return Clients.smallRequests(client, base, concurrency, seconds, sha);
-        return protocol.equals("nh3") ? nettyLoad.smallRequests(udpPort, concurrency, seconds, sha) : Clients.h2load(base, concurrency, seconds);
     }
 
     private static List<String> concat(List<String> a, List<String> b)

@@ -1,22 +1,16 @@
 package io.github.h3connector.jetty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -246,13 +240,14 @@ class ConformanceTest
         {
             for (int seed = 10; seed < 14; seed++)
             {
-                try (CorruptingRelay relay = new CorruptingRelay(server.udpPort(), 0.3, seed, true, 12))
+                UdpRelay.Spoiler loss = new UdpRelay.Spoiler(seed, 0.3);
+                try (UdpRelay relay = UdpRelay.to(server.udpPort(), loss.drop(12), loss.drop(12)))
                 {
                     Gtls run = gtls(server, relay.port(), "hsloss" + seed, "--exit-on-all-streams-close", "--handshake-timeout=180s", "--timeout=180s",
                         url(server, 0.01, seed));
                     run.assertDownload(0.01, seed);
                     assertTrue(run.output().contains("QUIC handshake has completed"), run.tail());
-                    assertTrue(relay.hits() > 0, "datagrams dropped during the handshake: " + relay.hits());
+                    assertTrue(loss.hits() > 0, "datagrams dropped during the handshake: " + loss.hits());
                 }
             }
         }
@@ -281,19 +276,21 @@ class ConformanceTest
         {
             for (int seed = 20; seed < 23; seed++)
             {
-                try (CorruptingRelay relay = new CorruptingRelay(server.udpPort(), 0.3, seed, false, 12))
+                UdpRelay.Spoiler corruption = new UdpRelay.Spoiler(seed, 0.3);
+                try (UdpRelay relay = UdpRelay.to(server.udpPort(), corruption.corrupt(12), corruption.corrupt(12)))
                 {
                     Gtls run = gtls(server, relay.port(), "hscorrupt" + seed, "--exit-on-all-streams-close", "--handshake-timeout=180s", "--timeout=180s",
                         url(server, 0.01, seed));
                     run.assertDownload(0.01, seed);
-                    assertTrue(relay.hits() > 0, "datagrams corrupted: " + relay.hits());
+                    assertTrue(corruption.hits() > 0, "datagrams corrupted: " + corruption.hits());
                 }
             }
-            try (CorruptingRelay relay = new CorruptingRelay(server.udpPort(), 0.1, 99))
+            UdpRelay.Spoiler corruption = new UdpRelay.Spoiler(99, 0.1);
+            try (UdpRelay relay = UdpRelay.to(server.udpPort(), corruption.corrupt(Integer.MAX_VALUE), corruption.corrupt(Integer.MAX_VALUE)))
             {
                 Gtls run = gtls(server, relay.port(), "corrupt", "--exit-on-all-streams-close", "--timeout=120s", url(server, MIB, 23));
                 run.assertDownload(MIB, 23);
-                assertTrue(relay.hits() > 100, "datagrams corrupted: " + relay.hits());
+                assertTrue(corruption.hits() > 100, "datagrams corrupted: " + corruption.hits());
             }
         }
     }
@@ -582,103 +579,6 @@ class ConformanceTest
                     frames++;
             }
             return frames;
-        }
-    }
-
-    /** A UDP relay for one client that flips a random byte in a share of the datagrams it forwards, both ways. */
-    /**
-     * Between the client and the server: corrupts (flips a byte of) or drops a share of the datagrams, from a seeded
-     * random sequence, in the first {@code affected} datagrams of each direction (the handshake) or in all of them.
-     */
-    private static final class CorruptingRelay implements AutoCloseable
-    {
-        private final DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final DatagramSocket serverSide = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final InetSocketAddress server;
-        private final double share;
-        private final SplittableRandom random;
-        private final AtomicInteger hits = new AtomicInteger();
-        private final List<Thread> threads = new ArrayList<>();
-        private final boolean drop;
-        private final int affected;
-        private volatile SocketAddress client;
-
-        CorruptingRelay(int serverPort, double share, long seed) throws IOException
-        {
-            this(serverPort, share, seed, false, Integer.MAX_VALUE);
-        }
-
-        CorruptingRelay(int serverPort, double share, long seed, boolean drop, int affected) throws IOException
-        {
-            this.server = new InetSocketAddress("127.0.0.1", serverPort);
-            this.share = share;
-            this.random = new SplittableRandom(seed);
-            this.drop = drop;
-            this.affected = affected;
-            threads.add(new Thread(() -> relay(clientSide, serverSide, true), "relay-from-client"));
-            threads.add(new Thread(() -> relay(serverSide, clientSide, false), "relay-from-server"));
-            for (Thread thread : threads)
-            {
-                thread.setDaemon(true);
-                thread.start();
-            }
-        }
-
-        int port()
-        {
-            return clientSide.getLocalPort();
-        }
-
-        /** @return datagrams corrupted or dropped */
-        int hits()
-        {
-            return hits.get();
-        }
-
-        private void relay(DatagramSocket from, DatagramSocket to, boolean fromClient)
-        {
-            byte[] buffer = new byte[65536];
-            int seen = 0;
-            try
-            {
-                while (true)
-                {
-                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    from.receive(packet);
-                    if (fromClient)
-                        client = packet.getSocketAddress();
-                    SocketAddress target = fromClient ? server : client;
-                    if (target == null)
-                        continue;
-                    boolean hit;
-                    synchronized (random)
-                    {
-                        hit = seen++ < affected && packet.getLength() > 0 && random.nextDouble() < share;
-                        if (hit)
-                        {
-                            hits.incrementAndGet();
-                            if (!drop)
-                                buffer[random.nextInt(packet.getLength())] ^= (byte)(1 + random.nextInt(255));
-                        }
-                    }
-                    if (hit && drop)
-                        continue;
-                    to.send(new DatagramPacket(buffer, packet.getLength(), target));
-                }
-            }
-            catch (IOException x)
-            {
-                // closed
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            clientSide.close();
-            serverSide.close();
-            for (Thread thread : threads)
-                thread.join(5000);
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,15 +165,16 @@ class EarlyDataTest
     void aReplayedFirstFlightNeverReachesTheApplication() throws Exception
     {
         GtlsClientInteropTest.requireGtlsclient();
+        UdpRelay.FirstFlight recorded = new UdpRelay.FirstFlight();
         try (Running server = start(H3Options.builder().earlyData(true));
-             Relay relay = new Relay(server.port()))
+             UdpRelay relay = UdpRelay.to(server.port(), recorded.toServer(), recorded.toClient()))
         {
             gtlsclient(server.port(), "first");
             seen.clear();
             String second = gtlsclient(relay.port(), "second");
             assertTrue(sentIn0Rtt(second) && !second.contains(REJECTED), "expected the 0-RTT to be accepted: " + tail(second));
             assertEquals(List.of(new Seen("GET", "1", Boolean.TRUE)), List.copyOf(seen));
-            List<byte[]> flight = relay.firstFlight();
+            List<byte[]> flight = recorded.datagrams();
             // The server forgets the connection (and its connection ids) once it closed.
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
             while (server.h3().statistics().getOpenQuicConnections() > 0 && System.nanoTime() < deadline)
@@ -219,77 +219,6 @@ class EarlyDataTest
             {
                 return answers;
             }
-        }
-    }
-
-    /** A UDP relay between one client and the server that records what the client sent before the server's first answer. */
-    private static final class Relay implements AutoCloseable
-    {
-        private final DatagramSocket front = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final DatagramSocket back = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final List<byte[]> firstFlight = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final InetSocketAddress server;
-        private volatile SocketAddress client;
-        private volatile boolean answered;
-        private final Thread up;
-        private final Thread down;
-
-        Relay(int serverPort) throws IOException
-        {
-            server = new InetSocketAddress("127.0.0.1", serverPort);
-            up = new Thread(() -> pump(front, true), "relay-up");
-            down = new Thread(() -> pump(back, false), "relay-down");
-            up.start();
-            down.start();
-        }
-
-        int port()
-        {
-            return front.getLocalPort();
-        }
-
-        List<byte[]> firstFlight()
-        {
-            return List.copyOf(firstFlight);
-        }
-
-        private void pump(DatagramSocket from, boolean fromClient)
-        {
-            byte[] buffer = new byte[65536];
-            try
-            {
-                while (true)
-                {
-                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    from.receive(packet);
-                    byte[] data = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
-                    if (fromClient)
-                    {
-                        client = packet.getSocketAddress();
-                        if (!answered)
-                            firstFlight.add(data);
-                        back.send(new DatagramPacket(data, data.length, server));
-                    }
-                    else if (client != null)
-                    {
-                        answered = true;
-                        front.send(new DatagramPacket(data, data.length, client));
-                    }
-                }
-            }
-            catch (IOException closed)
-            {
-                // close() ends the relay
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            front.close();
-            back.close();
-            up.join(2000);
-            down.join(2000);
         }
     }
 

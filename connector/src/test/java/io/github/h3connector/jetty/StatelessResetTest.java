@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -172,7 +170,7 @@ class StatelessResetTest
         GtlsClientInteropTest.requireGtlsclient();
         try (TestServer a = ReliabilitySupport.started(H3Options.builder().secret(SECRET));
              TestServer b = ReliabilitySupport.started(H3Options.builder().secret(secretOfB));
-             MovingRelay relay = new MovingRelay(a.udpPort(), b.udpPort()))
+             UdpRelay relay = UdpRelay.balancing(a.udpPort(), b.udpPort()))
         {
             Path directory = Files.createDirectories(temp.resolve("download"));
             int port = relay.port();
@@ -182,8 +180,8 @@ class StatelessResetTest
             Files.createDirectories(LOGS);
             Files.writeString(LOGS.resolve(Arrays.equals(secretOfB, SECRET) ? "same-secret.log" : "other-secret.log"), result.output());
             assertTrue(result.finished(), "gtlsclient did not finish: " + tail(result.output()));
-            assertTrue(relay.moved(), "the relay never moved the client to B");
-            assertTrue(relay.fromB() > 0, "B never answered");
+            assertTrue(relay.sentTo(1) > 0, "the relay never moved the client to B");
+            assertTrue(relay.receivedFrom(1) > 0, "B never answered");
             return result.output();
         }
     }
@@ -191,102 +189,5 @@ class StatelessResetTest
     private static String tail(String output)
     {
         return output.length() > 3000 ? output.substring(output.length() - 3000) : output;
-    }
-
-    /**
-     * A UDP balancer for one client that, like nginx's hash on the client's address, sends the client's first address
-     * (IP and port) to server A and any other to server B.
-     */
-    private static final class MovingRelay implements AutoCloseable
-    {
-        private final DatagramSocket front = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final DatagramSocket toA = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final DatagramSocket toB = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        private final InetSocketAddress a;
-        private final InetSocketAddress b;
-        private final AtomicInteger fromB = new AtomicInteger();
-        private volatile SocketAddress first;
-        private volatile SocketAddress moved;
-        private final List<Thread> pumps;
-
-        MovingRelay(int portA, int portB) throws IOException
-        {
-            a = new InetSocketAddress("127.0.0.1", portA);
-            b = new InetSocketAddress("127.0.0.1", portB);
-            pumps = List.of(new Thread(this::up, "relay-up"), new Thread(() -> down(toA, false), "relay-down-a"),
-                new Thread(() -> down(toB, true), "relay-down-b"));
-            pumps.forEach(Thread::start);
-        }
-
-        int port()
-        {
-            return front.getLocalPort();
-        }
-
-        boolean moved()
-        {
-            return moved != null;
-        }
-
-        int fromB()
-        {
-            return fromB.get();
-        }
-
-        private void up()
-        {
-            byte[] buffer = new byte[65536];
-            try
-            {
-                while (true)
-                {
-                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    front.receive(packet);
-                    SocketAddress client = packet.getSocketAddress();
-                    if (first == null)
-                        first = client;
-                    boolean toFirst = client.equals(first);
-                    if (!toFirst)
-                        moved = client;
-                    (toFirst ? toA : toB).send(new DatagramPacket(packet.getData(), packet.getLength(), toFirst ? a : b));
-                }
-            }
-            catch (IOException closed)
-            {
-                // close() ends the relay
-            }
-        }
-
-        private void down(DatagramSocket from, boolean isB)
-        {
-            byte[] buffer = new byte[65536];
-            try
-            {
-                while (true)
-                {
-                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    from.receive(packet);
-                    if (isB)
-                        fromB.incrementAndGet();
-                    SocketAddress client = isB ? moved : first;
-                    if (client != null)
-                        front.send(new DatagramPacket(packet.getData(), packet.getLength(), client));
-                }
-            }
-            catch (IOException closed)
-            {
-                // close() ends the relay
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            front.close();
-            toA.close();
-            toB.close();
-            for (Thread pump : pumps)
-                pump.join(2000);
-        }
     }
 }

@@ -15,18 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http3.api.Session;
-import org.eclipse.jetty.http3.api.Stream;
 import org.eclipse.jetty.http3.client.HTTP3Client;
 import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
 import org.eclipse.jetty.http3.client.HTTP3SessionClient;
 import org.eclipse.jetty.http3.client.internal.ClientHTTP3Session;
-import org.eclipse.jetty.http3.frames.HeadersFrame;
 import org.eclipse.jetty.http3.frames.SettingsFrame;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
 import org.eclipse.jetty.util.Promise;
@@ -386,57 +380,10 @@ class ConformanceTest
         HttpFields.Mutable fields = HttpFields.build();
         if (padding > 0)
             fields.put("x-padding", "p".repeat(padding));
-        MetaData.Request request = new MetaData.Request("GET", HttpURI.from(server.url(path)), HttpVersion.HTTP_3, fields);
-        CompletableFuture<String> result = new CompletableFuture<>();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        int[] status = new int[1];
-        session.newRequest(new HeadersFrame(request, true), new Stream.Client.Listener()
-        {
-            @Override
-            public void onResponse(Stream.Client stream, HeadersFrame frame)
-            {
-                status[0] = ((MetaData.Response)frame.getMetaData()).getStatus();
-                if (frame.isLast())
-                    result.complete(String.valueOf(status[0]));
-                else
-                    stream.demand();
-            }
-
-            @Override
-            public void onDataAvailable(Stream.Client stream)
-            {
-                while (true)
-                {
-                    Content.Chunk chunk = stream.read();
-                    if (chunk == null)
-                    {
-                        stream.demand();
-                        return;
-                    }
-                    if (Content.Chunk.isFailure(chunk))
-                    {
-                        result.completeExceptionally(chunk.getFailure());
-                        return;
-                    }
-                    byte[] bytes = new byte[chunk.remaining()];
-                    chunk.get(bytes, 0, bytes.length);
-                    body.write(bytes, 0, bytes.length);
-                    chunk.release();
-                    if (chunk.isLast())
-                    {
-                        result.complete(status[0] == 200 ? "200 " + ReliabilitySupport.sha256(body.toByteArray()) : String.valueOf(status[0]));
-                        return;
-                    }
-                }
-            }
-
-            @Override
-            public void onFailure(Stream.Client stream, long error, Throwable failure)
-            {
-                result.completeExceptionally(failure);
-            }
-        }, Promise.Invocable.noop());
-        return result.get(20, TimeUnit.SECONDS);
+        TestClients.Exchange exchange = TestClients.get(session, server.url(path), fields);
+        byte[] body = exchange.body().get(20, TimeUnit.SECONDS);
+        int status = exchange.response().join().getStatus();
+        return status == 200 ? "200 " + ReliabilitySupport.sha256(body) : String.valueOf(status);
     }
 
     private Gtls gtls(TestServer server, String name, String... options) throws Exception

@@ -6,16 +6,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http3.api.Session;
-import org.eclipse.jetty.http3.api.Stream;
 import org.eclipse.jetty.http3.client.HTTP3Client;
 import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
 import org.eclipse.jetty.http3.frames.GoAwayFrame;
-import org.eclipse.jetty.http3.frames.HeadersFrame;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
 import org.eclipse.jetty.util.Promise;
@@ -60,11 +54,11 @@ class GracefulStopGoAwayTest
             Session.Client session = connected.get(10, TimeUnit.SECONDS);
 
             // Stream 0: served before the stop. Stream 4: in the servlet when the stop begins, answered during the drain.
-            ResponseOutcome first = request(session, server, "/protocol");
+            TestClients.Exchange first = TestClients.get(session, server.url("/protocol"), HttpFields.EMPTY);
             assertEquals(0, first.streamId().get(10, TimeUnit.SECONDS));
-            assertEquals(200, first.status().get(10, TimeUnit.SECONDS));
-            first.complete().get(10, TimeUnit.SECONDS);
-            ResponseOutcome inFlight = request(session, server, "/slow?chunks=8");
+            assertEquals(200, first.response().get(10, TimeUnit.SECONDS).getStatus());
+            first.body().get(10, TimeUnit.SECONDS);
+            TestClients.Exchange inFlight = TestClients.get(session, server.url("/slow?chunks=8"), HttpFields.EMPTY);
             assertEquals(4, inFlight.streamId().get(10, TimeUnit.SECONDS));
             assertTrue(server.slowStarted.await(10, TimeUnit.SECONDS));
 
@@ -74,8 +68,8 @@ class GracefulStopGoAwayTest
             assertTrue(graceful.isGraceful(), graceful.toString());
 
             server.release.countDown();
-            assertEquals(200, inFlight.status().get(20, TimeUnit.SECONDS));
-            inFlight.complete().get(20, TimeUnit.SECONDS);
+            assertEquals(200, inFlight.response().get(20, TimeUnit.SECONDS).getStatus());
+            inFlight.body().get(20, TimeUnit.SECONDS);
             GoAwayFrame last = goAways.poll(20, TimeUnit.SECONDS);
             assertNotNull(last, "GOAWAY once the in-flight request is done");
             assertFalse(last.isGraceful(), last.toString());
@@ -88,62 +82,5 @@ class GracefulStopGoAwayTest
         {
             LifeCycle.stop(client);
         }
-    }
-
-    /** What became of one request: its stream id, response status, and the end of its content. */
-    private record ResponseOutcome(CompletableFuture<Long> streamId, CompletableFuture<Integer> status, CompletableFuture<Void> complete)
-    {
-    }
-
-    private static ResponseOutcome request(Session.Client session, TestServer server, String path)
-    {
-        ResponseOutcome outcome = new ResponseOutcome(new CompletableFuture<>(), new CompletableFuture<>(), new CompletableFuture<>());
-        MetaData.Request request = new MetaData.Request("GET", HttpURI.from(server.url(path)), HttpVersion.HTTP_3, HttpFields.EMPTY);
-        session.newRequest(new HeadersFrame(request, true), new Stream.Client.Listener()
-        {
-            @Override
-            public void onResponse(Stream.Client stream, HeadersFrame frame)
-            {
-                outcome.status().complete(((MetaData.Response)frame.getMetaData()).getStatus());
-                if (frame.isLast())
-                    outcome.complete().complete(null);
-                else
-                    stream.demand();
-            }
-
-            @Override
-            public void onDataAvailable(Stream.Client stream)
-            {
-                while (true)
-                {
-                    Content.Chunk chunk = stream.read();
-                    if (chunk == null)
-                    {
-                        stream.demand();
-                        return;
-                    }
-                    chunk.release();
-                    if (Content.Chunk.isFailure(chunk))
-                    {
-                        outcome.complete().completeExceptionally(chunk.getFailure());
-                        return;
-                    }
-                    if (chunk.isLast())
-                    {
-                        outcome.complete().complete(null);
-                        return;
-                    }
-                }
-            }
-
-            @Override
-            public void onFailure(Stream.Client stream, long error, Throwable failure)
-            {
-                outcome.status().completeExceptionally(failure);
-                outcome.complete().completeExceptionally(failure);
-            }
-        }, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING,
-            stream -> outcome.streamId().complete(stream.getId()), outcome.streamId()::completeExceptionally));
-        return outcome;
     }
 }

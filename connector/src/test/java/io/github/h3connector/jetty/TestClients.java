@@ -1,19 +1,31 @@
 package io.github.h3connector.jetty;
 
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http3.api.Session;
+import org.eclipse.jetty.http3.api.Stream;
 import org.eclipse.jetty.http3.client.HTTP3Client;
 import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
 import org.eclipse.jetty.http3.client.transport.HttpClientTransportOverHTTP3;
+import org.eclipse.jetty.http3.frames.HeadersFrame;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /** Jetty's real HTTP/1.1, HTTP/2 and HTTP/3 clients, trusting every certificate (the test's own is self-signed). */
 final class TestClients implements AutoCloseable
@@ -101,6 +113,71 @@ final class TestClients implements AutoCloseable
         ClientConnector connector = connector();
         connector.setReceiveBufferSize(4 << 20);
         return connector;
+    }
+
+    /**
+     * Sends a GET for {@code url} on a session of Jetty's low-level {@link HTTP3Client}, which (unlike {@link HttpClient})
+     * shows the stream id and lets a test send what the server must refuse.
+     */
+    static Exchange get(Session.Client session, String url, HttpFields fields)
+    {
+        Exchange exchange = new Exchange(new CompletableFuture<>(), new CompletableFuture<>(), new CompletableFuture<>());
+        MetaData.Request request = new MetaData.Request("GET", HttpURI.from(url), HttpVersion.HTTP_3, fields);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        session.newRequest(new HeadersFrame(request, true), new Stream.Client.Listener()
+        {
+            @Override
+            public void onResponse(Stream.Client stream, HeadersFrame frame)
+            {
+                exchange.response().complete((MetaData.Response)frame.getMetaData());
+                if (frame.isLast())
+                    exchange.body().complete(body.toByteArray());
+                else
+                    stream.demand();
+            }
+
+            @Override
+            public void onDataAvailable(Stream.Client stream)
+            {
+                while (true)
+                {
+                    Content.Chunk chunk = stream.read();
+                    if (chunk == null)
+                    {
+                        stream.demand();
+                        return;
+                    }
+                    if (Content.Chunk.isFailure(chunk))
+                    {
+                        exchange.body().completeExceptionally(chunk.getFailure());
+                        return;
+                    }
+                    byte[] bytes = new byte[chunk.remaining()];
+                    chunk.get(bytes, 0, bytes.length);
+                    body.write(bytes, 0, bytes.length);
+                    chunk.release();
+                    if (chunk.isLast())
+                    {
+                        exchange.body().complete(body.toByteArray());
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void onFailure(Stream.Client stream, long error, Throwable failure)
+            {
+                exchange.response().completeExceptionally(failure);
+                exchange.body().completeExceptionally(failure);
+            }
+        }, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING,
+            stream -> exchange.streamId().complete(stream.getId()), exchange.streamId()::completeExceptionally));
+        return exchange;
+    }
+
+    /** One request of {@link #get}, as it goes: its stream id, the response's status and headers, then the whole body. */
+    record Exchange(CompletableFuture<Long> streamId, CompletableFuture<MetaData.Response> response, CompletableFuture<byte[]> body)
+    {
     }
 
     @Override

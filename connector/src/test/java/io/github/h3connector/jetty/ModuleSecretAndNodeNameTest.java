@@ -178,6 +178,6 @@ class ModuleSecretAndNodeNameTest
             }
         }), "/hello");
         server.setHandler(context);
-        return H3ModuleSupport.attach(https, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", secretFile, "", nodeName);
+        return H3ModuleSupport.attach(https, Map.of(SECRET_FILE, secretFile, NODE_NAME, nodeName));
     }
 }

@@ -240,18 +240,9 @@ class ReliabilityBadConfigTest
             {H3ModuleSupport.RETRY, "sometimes",
                 "jetty.h3connector.retry must be ALWAYS, UNDER_LOAD or NEVER, got 'sometimes'"},
         };
-        List<String> names = List.of(H3ModuleSupport.ADVERTISED_PORT, H3ModuleSupport.ADVERTISED_HOST, H3ModuleSupport.ALT_SVC_MAX_AGE_SECONDS,
-            H3ModuleSupport.ALT_SVC_PERSIST, H3ModuleSupport.ALT_SVC_ON_HTTP3, H3ModuleSupport.UDP_PORT,
-            H3ModuleSupport.QUIC_HOST, H3ModuleSupport.IDLE_TIMEOUT, H3ModuleSupport.SESSION_MAX_DATA,
-            H3ModuleSupport.STREAM_MAX_DATA, H3ModuleSupport.BIDIRECTIONAL_MAX_STREAMS, H3ModuleSupport.MAX_CONNECTIONS, H3ModuleSupport.CONGESTION_CONTROL, H3ModuleSupport.ALT_SVC_FRAME, H3ModuleSupport.EVENT_LOOPS, H3ModuleSupport.RETRY);
         for (String[] c : settings)
-        {
-            String[] values = new String[names.size()];
-            values[names.indexOf(c[0])] = c[1];
-            bad("Jetty module", c[0], c[1], IllegalArgumentException.class, c[2], () -> H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5],
-                values[6], values[7], values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]).build());
-        }
-        bad("Jetty module", "ssl module", "no HTTPS connector", IllegalArgumentException.class, "h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules", () -> H3ModuleSupport.attach(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+            bad("Jetty module", c[0], c[1], IllegalArgumentException.class, c[2], () -> H3ModuleSupport.options(Map.of(c[0], c[1])).build());
+        bad("Jetty module", "ssl module", "no HTTPS connector", IllegalArgumentException.class, "h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules", () -> H3ModuleSupport.attach(null, Map.of()));
         assertEquals(25, this.cases);
     }
 

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -23,7 +26,7 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Glue between the {@code h3connector} Jetty module ({@code etc/h3connector.xml}) and {@link H3Connector}: Jetty XML
- * passes the module properties as strings, this class parses them, builds {@link H3Options} and calls
+ * passes the module properties as a map of strings, each under its own name, this class parses them, builds {@link H3Options} and calls
  * {@link H3Connector#attachTo(ServerConnector, H3Options)} on the HTTPS connector of Jetty's {@code ssl} module.
  *
  * <p>An empty or {@code null} value means "the default of {@link H3Options}". A bad value fails start with one line
@@ -57,6 +60,12 @@ public final class H3ModuleSupport
     public static final String NODE_NAME = "jetty.h3connector.nodeName";
     public static final String READINESS_PATH = "jetty.h3connector.readinessPath";
 
+    /** The properties {@link #attach} reads, in the order {@code etc/h3connector.xml} passes them. */
+    public static final List<String> PROPERTIES = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
+        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA, BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS,
+        CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY, EARLY_DATA, EARLY_DATA_METHODS, QLOG_DIRECTORY, QLOG_MAX_BYTES, SECRET_FILE,
+        SECRET_ENV, NODE_NAME);
+
     /** The minimum of {@link H3Options.Builder#secret(byte[])}. */
     private static final int MINIMUM_SECRET_BYTES = 16;
 
@@ -65,43 +74,20 @@ public final class H3ModuleSupport
     }
 
     /**
-     * Adds HTTP/3 beside {@code https}, configured from module properties (each may be empty for the default).
+     * Adds HTTP/3 beside {@code https}, configured from module properties: {@code etc/h3connector.xml} passes each
+     * property under its own name ({@link #PROPERTIES}); an absent, empty or {@code null} value means the default.
      *
      * @return the attached connector pair
-     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     * @throws IllegalArgumentException when a property is unknown or invalid; the message names the property (and the value)
      */
-    public static H3Connector attach(ServerConnector https,
-                                     String advertisedPort,
-                                     String advertisedHost,
-                                     String altSvcMaxAgeSeconds,
-                                     String altSvcPersist,
-                                     String altSvcOnHttp3,
-                                     String udpPort,
-                                     String quicHost,
-                                     String idleTimeout,
-                                     String sessionMaxData,
-                                     String streamMaxData,
-                                     String bidirectionalMaxStreams,
-                                     String maxConnections,
-                                     String congestionControl,
-                                     String altSvcFrame,
-                                     String eventLoops,
-                                     String retry,
-                                     String earlyData,
-                                     String earlyDataMethods,
-                                     String qlogDirectory,
-                                     String qlogMaxBytes,
-                                     String secretFile,
-                                     String secretEnv,
-                                     String nodeName)
+    public static H3Connector attach(ServerConnector https, Map<String, String> properties)
     {
         if (https == null)
             throw new IllegalArgumentException("h3connector needs Jetty's HTTPS connector (id sslConnector of the ssl module): enable the ssl and https modules");
-        H3Options.Builder builder = options(advertisedPort, advertisedHost, altSvcMaxAgeSeconds, altSvcPersist, altSvcOnHttp3,
-            udpPort, isBlank(quicHost) ? https.getHost() : quicHost,
-            idleTimeout, sessionMaxData, streamMaxData, bidirectionalMaxStreams, maxConnections, congestionControl, altSvcFrame, eventLoops, retry);
-        earlyDataAndQlog(builder, earlyData, earlyDataMethods, qlogDirectory, qlogMaxBytes);
-        secret(secretFile, secretEnv, System::getenv).ifPresent(builder::secret);
+        Map<String, String> values = known(properties);
+        H3Options.Builder builder = options(values, https.getHost());
+        secret(values.get(SECRET_FILE), values.get(SECRET_ENV), System::getenv).ifPresent(builder::secret);
+        String nodeName = values.get(NODE_NAME);
         NodeNameCustomizer node = isBlank(nodeName) ? null : nodeNameCustomizer(nodeName);
         H3Connector connector = H3Connector.attachTo(https, build(builder));
         if (node != null)
@@ -205,49 +191,50 @@ public final class H3ModuleSupport
     }
 
     /**
-     * Parses the 0-RTT and qlog module properties into {@code builder} (each may be empty for the default).
+     * Parses the module properties that make {@link H3Options} (all of {@link #PROPERTIES} but the secret's and the node
+     * name's) into a builder; an absent, empty or {@code null} value means the default. {@link #attach} binds to the
+     * HTTPS connector's host when {@value #QUIC_HOST} is empty; this does not.
      *
-     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
+     * @throws IllegalArgumentException when a property is unknown or invalid; the message names the property (and the value)
      */
-    public static H3Options.Builder earlyDataAndQlog(H3Options.Builder builder, String earlyData, String earlyDataMethods,
-                                                     String qlogDirectory, String qlogMaxBytes)
+    public static H3Options.Builder options(Map<String, String> properties)
     {
-        if (!isBlank(earlyData))
-            builder.earlyData(parseBoolean(EARLY_DATA, earlyData));
-        if (!isBlank(earlyDataMethods))
-            apply(EARLY_DATA_METHODS, earlyDataMethods, () -> builder.earlyDataMethods(earlyDataMethods.strip().split("\\s*,\\s*")));
-        long maxBytes = isBlank(qlogMaxBytes) ? H3Options.DEFAULT_QLOG_MAX_BYTES
-            : parseLong(QLOG_MAX_BYTES, qlogMaxBytes, "a whole number of bytes >= 65536", 64 * 1024);
-        if (!isBlank(qlogDirectory))
-            apply(QLOG_DIRECTORY, qlogDirectory, () -> builder.qlog(Path.of(qlogDirectory.strip()), maxBytes));
-        else
-            builder.qlog(null, maxBytes);
-        return builder;
+        return options(known(properties), null);
     }
 
-    /**
-     * Parses the module properties into a builder (each may be empty for the default). {@code quicHost} is used as is:
-     * {@link #attach} passes the HTTPS connector's host when it is empty.
-     *
-     * @throws IllegalArgumentException when a property is invalid; the message names the property and the value
-     */
-    public static H3Options.Builder options(String advertisedPort,
-                                            String advertisedHost,
-                                            String altSvcMaxAgeSeconds,
-                                            String altSvcPersist,
-                                            String altSvcOnHttp3,
-                                            String udpPort,
-                                            String quicHost,
-                                            String idleTimeout,
-                                            String sessionMaxData,
-                                            String streamMaxData,
-                                            String bidirectionalMaxStreams,
-                                            String maxConnections,
-                                            String congestionControl,
-                                            String altSvcFrame,
-                                            String eventLoops,
-                                            String retry)
+    /** @return the properties, once each is known to be one of {@link #PROPERTIES} */
+    private static Map<String, String> known(Map<String, String> properties)
     {
+        Map<String, String> known = new HashMap<>();
+        // Jetty XML's <Map> is a raw HashMap: the key and value types are not checked before here.
+        for (Map.Entry<?, ?> entry : properties.entrySet())
+        {
+            String name = String.valueOf(entry.getKey());
+            if (!PROPERTIES.contains(name))
+                throw new IllegalArgumentException(show(name) + " is not an h3connector module property: use one of " + String.join(", ", PROPERTIES));
+            known.put(name, entry.getValue() == null ? null : String.valueOf(entry.getValue()));
+        }
+        return known;
+    }
+
+    private static H3Options.Builder options(Map<String, String> properties, String httpsHost)
+    {
+        String advertisedPort = properties.get(ADVERTISED_PORT);
+        String advertisedHost = properties.get(ADVERTISED_HOST);
+        String altSvcMaxAgeSeconds = properties.get(ALT_SVC_MAX_AGE_SECONDS);
+        String altSvcPersist = properties.get(ALT_SVC_PERSIST);
+        String altSvcOnHttp3 = properties.get(ALT_SVC_ON_HTTP3);
+        String udpPort = properties.get(UDP_PORT);
+        String quicHost = isBlank(properties.get(QUIC_HOST)) ? httpsHost : properties.get(QUIC_HOST);
+        String idleTimeout = properties.get(IDLE_TIMEOUT);
+        String sessionMaxData = properties.get(SESSION_MAX_DATA);
+        String streamMaxData = properties.get(STREAM_MAX_DATA);
+        String bidirectionalMaxStreams = properties.get(BIDIRECTIONAL_MAX_STREAMS);
+        String maxConnections = properties.get(MAX_CONNECTIONS);
+        String congestionControl = properties.get(CONGESTION_CONTROL);
+        String altSvcFrame = properties.get(ALT_SVC_FRAME);
+        String eventLoops = properties.get(EVENT_LOOPS);
+        String retry = properties.get(RETRY);
         H3Options.Builder builder = H3Options.builder();
         if (!isBlank(advertisedPort))
         {
@@ -314,6 +301,20 @@ public final class H3ModuleSupport
         {
             builder.retry(parseEnum(RETRY, retry, RetryPolicy.class, "ALWAYS, UNDER_LOAD or NEVER"));
         }
+        String earlyData = properties.get(EARLY_DATA);
+        String earlyDataMethods = properties.get(EARLY_DATA_METHODS);
+        String qlogDirectory = properties.get(QLOG_DIRECTORY);
+        String qlogMaxBytes = properties.get(QLOG_MAX_BYTES);
+        if (!isBlank(earlyData))
+            builder.earlyData(parseBoolean(EARLY_DATA, earlyData));
+        if (!isBlank(earlyDataMethods))
+            apply(EARLY_DATA_METHODS, earlyDataMethods, () -> builder.earlyDataMethods(earlyDataMethods.strip().split("\\s*,\\s*")));
+        long maxBytes = isBlank(qlogMaxBytes) ? H3Options.DEFAULT_QLOG_MAX_BYTES
+            : parseLong(QLOG_MAX_BYTES, qlogMaxBytes, "a whole number of bytes >= 65536", 64 * 1024);
+        if (!isBlank(qlogDirectory))
+            apply(QLOG_DIRECTORY, qlogDirectory, () -> builder.qlog(Path.of(qlogDirectory.strip()), maxBytes));
+        else
+            builder.qlog(null, maxBytes);
         return builder;
     }
 

@@ -1,7 +1,9 @@
 package io.github.h3connector.jetty.module;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.h3connector.altsvc.AltSvc;
 import io.github.h3connector.jetty.AltSvcFrameMode;
@@ -27,11 +29,9 @@ class H3ModuleSupportTest
     /** Options from a single property; every other property empty (its default). */
     static H3Options.Builder with(String property, String value)
     {
-        String[] values = new String[JettyModuleDefaultsTest.ATTACH_PARAMETERS.size()];
-        values[JettyModuleDefaultsTest.ATTACH_PARAMETERS.indexOf(property)] = value;
-        H3Options.Builder builder = H3ModuleSupport.options(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-            values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15]);
-        return H3ModuleSupport.earlyDataAndQlog(builder, values[16], values[17], values[18], values[19]);
+        Map<String, String> properties = new HashMap<>();
+        properties.put(property, value);
+        return H3ModuleSupport.options(properties);
     }
 
     static List<Arguments> badValues()
@@ -77,7 +77,7 @@ class H3ModuleSupportTest
     void emptyAndNullMeanTheDefault()
     {
         String defaults = H3Options.builder().build().toString();
-        for (String property : JettyModuleDefaultsTest.ATTACH_PARAMETERS)
+        for (String property : JettyModuleDefaultsTest.ATTACH_PROPERTIES)
         {
             assertEquals(defaults, with(property, "").build().toString(), property);
             assertEquals(defaults, with(property, "  ").build().toString(), property);
@@ -118,7 +118,7 @@ class H3ModuleSupportTest
     void attachNeedsTheSslConnector()
     {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
-            () -> H3ModuleSupport.attach(null, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(null, Map.of()));
         assertTrue(x.getMessage().contains("sslConnector"), x.getMessage());
     }
 
@@ -128,7 +128,19 @@ class H3ModuleSupportTest
         Server server = new Server();
         ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory());
         IllegalStateException x = assertThrows(IllegalStateException.class,
-            () -> H3ModuleSupport.attach(plain, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""));
+            () -> H3ModuleSupport.attach(plain, Map.of()));
         assertTrue(x.getMessage().startsWith("HTTP/3 needs TLS"), x.getMessage());
+    }
+
+    /** A property the XML passes under a wrong name (a typo, or one that attach does not read) fails start, named. */
+    @Test
+    void anUnknownPropertyIsNamed()
+    {
+        for (String name : List.of("jetty.h3connector.advertisedport", READINESS_PATH, "jetty.h3connector.udpPort "))
+        {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> with(name, "1"));
+            assertTrue(x.getMessage().startsWith(name + " is not an h3connector module property: use one of " + ADVERTISED_PORT + ", "), x.getMessage());
+            assertEquals(1, x.getMessage().lines().count());
+        }
     }
 }

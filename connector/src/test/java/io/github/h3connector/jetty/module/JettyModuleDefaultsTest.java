@@ -32,8 +32,8 @@ class JettyModuleDefaultsTest
 {
     static final Path MOD = Path.of("src/main/config/modules/h3connector.mod");
     static final Path XML = Path.of("src/main/config/etc/h3connector.xml");
-    /** The order of the String parameters of {@link H3ModuleSupport#attach}, after the connector. */
-    static final List<String> ATTACH_PARAMETERS = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
+    /** The properties {@link H3ModuleSupport#attach} reads, in the order the XML passes them. */
+    static final List<String> ATTACH_PROPERTIES = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
         ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
         BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY,
         EARLY_DATA, EARLY_DATA_METHODS, QLOG_DIRECTORY, QLOG_MAX_BYTES, SECRET_FILE, SECRET_ENV, NODE_NAME);
@@ -57,29 +57,33 @@ class JettyModuleDefaultsTest
     }
 
     @Test
-    void xmlPassesThePropertiesInTheOrderOfAttach()
+    void xmlPassesEachPropertyUnderItsOwnName() throws Exception
     {
         // attach's properties, then that of the readiness call.
-        List<String> expected = new ArrayList<>(ATTACH_PARAMETERS);
+        List<String> expected = new ArrayList<>(ATTACH_PROPERTIES);
         expected.add(H3ModuleSupport.READINESS_PATH);
         assertEquals(expected, new ArrayList<>(xml.keySet()));
-        // The connector, then one String per property: Jetty XML would find no method to call otherwise.
-        java.lang.reflect.Method attach = java.util.Arrays.stream(H3ModuleSupport.class.getMethods())
-            .filter(method -> method.getName().equals("attach")).findFirst().orElseThrow();
-        assertEquals(ATTACH_PARAMETERS.size() + 1, attach.getParameterCount());
+        assertEquals(ATTACH_PROPERTIES, H3ModuleSupport.PROPERTIES);
+        // Each entry of attach's map: the key is the name of the property that gives the value.
+        NodeList entries = parse(XML).getElementsByTagName("Entry");
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < entries.getLength(); i++)
+        {
+            NodeList items = ((Element)entries.item(i)).getElementsByTagName("Item");
+            String key = items.item(0).getTextContent();
+            keys.add(key);
+            Element property = (Element)((Element)items.item(1)).getElementsByTagName("Property").item(0);
+            assertEquals(key, property.getAttribute("name"), "the entry for " + key + " in " + XML);
+        }
+        assertEquals(ATTACH_PROPERTIES, keys);
     }
 
     @Test
     void templateDefaultsAreTheDefaultsOfH3Options()
     {
-        H3Options.Builder fromTemplateBuilder = H3ModuleSupport.options(
-            template.get(ADVERTISED_PORT), template.get(ADVERTISED_HOST), template.get(ALT_SVC_MAX_AGE_SECONDS),
-            template.get(ALT_SVC_PERSIST), template.get(ALT_SVC_ON_HTTP3), template.get(UDP_PORT),
-            template.get(QUIC_HOST), template.get(IDLE_TIMEOUT), template.get(SESSION_MAX_DATA),
-            template.get(STREAM_MAX_DATA), template.get(BIDIRECTIONAL_MAX_STREAMS), template.get(MAX_CONNECTIONS), template.get(CONGESTION_CONTROL),
-            template.get(ALT_SVC_FRAME), template.get(EVENT_LOOPS), template.get(RETRY));
-        H3ModuleSupport.earlyDataAndQlog(fromTemplateBuilder, template.get(EARLY_DATA), template.get(EARLY_DATA_METHODS),
-            template.get(QLOG_DIRECTORY), template.get(QLOG_MAX_BYTES));
+        Map<String, String> attachTemplate = new LinkedHashMap<>(template);
+        attachTemplate.keySet().retainAll(ATTACH_PROPERTIES);
+        H3Options.Builder fromTemplateBuilder = H3ModuleSupport.options(attachTemplate);
         H3Options fromTemplate = fromTemplateBuilder.build();
         H3Options defaults = H3Options.builder().build();
         assertEquals(defaults.toString(), fromTemplate.toString());
@@ -171,11 +175,7 @@ class JettyModuleDefaultsTest
 
     static Map<String, String> xmlDefaults(Path file) throws Exception
     {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setValidating(false);
-        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        Document document = factory.newDocumentBuilder().parse(file.toFile());
-        NodeList properties = document.getElementsByTagName("Property");
+        NodeList properties = parse(file).getElementsByTagName("Property");
         Map<String, String> defaults = new LinkedHashMap<>();
         for (int i = 0; i < properties.getLength(); i++)
         {
@@ -184,5 +184,13 @@ class JettyModuleDefaultsTest
             defaults.put(property.getAttribute("name"), property.getAttribute("default"));
         }
         return defaults;
+    }
+
+    private static Document parse(Path file) throws Exception
+    {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setValidating(false);
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return factory.newDocumentBuilder().parse(file.toFile());
     }
 }

@@ -6,6 +6,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,9 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import org.eclipse.jetty.io.CyclicTimeouts;
 import org.eclipse.jetty.quic.api.Session;
 import org.eclipse.jetty.quic.api.Stream;
 import org.eclipse.jetty.quic.api.frames.ConnectionCloseFrame;
@@ -32,8 +35,10 @@ import org.eclipse.jetty.quic.common.AbstractSession;
 import org.eclipse.jetty.quic.common.QuicConfiguration;
 import org.eclipse.jetty.quic.common.StreamId;
 import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Jetty's HTTP/3 runs on top unchanged: it gets this session through {@code ProtocolSession.Factory}, opens its
  * control and QPACK streams with {@link #newStream}, and sees the client's streams through its listener. Tasks it
  * offers that may block (the application) run on Jetty's executor, never on the event loop.
+ *
+ * <p>Stream idle timeouts (the QUIC API's {@link Stream#setIdleTimeout}, initially
+ * {@link QuicConfiguration#getStreamIdleTimeout}) are swept as Jetty's own QUIC implementation sweeps them: one
+ * {@link CyclicTimeouts} per connection, woken at the earliest expiry; reads and writes only move a stream's expiry
+ * time, without touching a timer. The sweep runs on the connection's event loop, where the stream listeners are
+ * notified.
  */
 public final class NettyQuicSession extends AbstractSession
 {
@@ -55,6 +66,7 @@ public final class NettyQuicSession extends AbstractSession
     private final AtomicBoolean disconnected = new AtomicBoolean();
     private final QuicChannel channel;
     private final long idleTimeout;
+    private final StreamTimeouts streamTimeouts;
     private volatile QuicConnectionCloseEvent peerClose;
     private volatile long lastActivityNanos = System.nanoTime();
     // Empty: looked up, none; null: not looked up yet.
@@ -65,6 +77,7 @@ public final class NettyQuicSession extends AbstractSession
         super(executor, configuration, listener);
         this.channel = channel;
         this.idleTimeout = idleTimeout;
+        this.streamTimeouts = new StreamTimeouts(new EventLoopScheduler(channel.eventLoop()));
     }
 
     /** @return the Netty channel of this connection, for statistics and diagnostics */
@@ -174,6 +187,7 @@ public final class NettyQuicSession extends AbstractSession
         }
         if (LOG.isDebugEnabled())
             LOG.atDebug().setCause(failure).log("disconnecting {} {}", frame, this);
+        streamTimeouts.destroy();
         // A session failure: the streams go with the connection, no per-stream reset.
         for (NettyQuicStream stream : new ArrayList<>(streams.values()))
             stream.disconnect(false, frame.getErrorCode(), failure, Promise.Invocable.noop());
@@ -247,6 +261,16 @@ public final class NettyQuicSession extends AbstractSession
         scheduleIdleCheck(closeWhenIdleNanos());
     }
 
+    /**
+     * Any thread: the stream's idle timeout was set, so its expiry may now be earlier than the next sweep. A stream that
+     * is only active needs no call: its expiry moves later, and the sweep that finds it not expired looks again then.
+     */
+    void scheduleIdleTimeout(NettyQuicStream stream)
+    {
+        if (!disconnected.get())
+            streamTimeouts.schedule(stream);
+    }
+
     /** A stream read or wrote: the connection is in use. */
     void onActivity()
     {
@@ -298,6 +322,54 @@ public final class NettyQuicSession extends AbstractSession
             onActivity();
         // HTTP/3 closes the connection itself when it confirms the timeout; check again in case it did not.
         scheduleIdleCheck(limit);
+    }
+
+    private final class StreamTimeouts extends CyclicTimeouts<NettyQuicStream>
+    {
+        private StreamTimeouts(Scheduler scheduler)
+        {
+            super(scheduler);
+        }
+
+        @Override
+        protected Iterator<NettyQuicStream> iterator()
+        {
+            return streams.values().iterator();
+        }
+
+        @Override
+        protected boolean onExpired(NettyQuicStream stream)
+        {
+            stream.onIdleTimeout(new TimeoutException("Idle timeout " + stream.getIdleTimeout() + " ms elapsed"));
+            // A stream that times out removes itself from the map as it closes.
+            return false;
+        }
+    }
+
+    /** Jetty's {@link Scheduler} on a Netty event loop: what it schedules runs on that loop. */
+    private static final class EventLoopScheduler extends AbstractLifeCycle implements Scheduler
+    {
+        private final EventExecutor eventLoop;
+
+        private EventLoopScheduler(EventExecutor eventLoop)
+        {
+            this.eventLoop = eventLoop;
+        }
+
+        @Override
+        public Task schedule(Runnable task, long delay, TimeUnit units)
+        {
+            try
+            {
+                Future<?> scheduled = eventLoop.schedule(task, delay, units);
+                return () -> scheduled.cancel(false);
+            }
+            catch (RejectedExecutionException x)
+            {
+                // The event loop is shutting down, and its connections with it.
+                return () -> false;
+            }
+        }
     }
 
     @Override

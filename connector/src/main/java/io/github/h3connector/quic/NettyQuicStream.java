@@ -5,6 +5,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.WritePendingException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,8 +20,11 @@ import org.eclipse.jetty.io.Retainable;
 import org.eclipse.jetty.quic.api.Stream;
 import org.eclipse.jetty.quic.api.frames.ResetFrame;
 import org.eclipse.jetty.quic.common.AbstractStream;
+import org.eclipse.jetty.quic.util.ErrorCode;
+import org.eclipse.jetty.util.ExceptionUtil;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.AutoLock;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Everything that touches the channel runs on its event loop; listener notifications run there too, one at a time
  * for all streams of a connection, as Jetty's HTTP/3 session expects. Jetty callbacks that may block are completed on
  * Jetty's executor ({@link NettyQuicSession#complete}).
+ *
+ * <p>Idle timeout: each read that returns data and each write moves the stream's expiry time (a field, no timer); the
+ * session's sweep finds an expired stream and asks the listener ({@link #onIdleTimeout}), as Jetty's own QUIC
+ * implementation does. Jetty's HTTP/3 turns this off for request streams (0) and keeps its own per-request timeout.
  */
 final class NettyQuicStream extends AbstractStream
 {
@@ -92,6 +100,13 @@ final class NettyQuicStream extends AbstractStream
     QuicStreamChannel channel()
     {
         return channel;
+    }
+
+    @Override
+    public void setIdleTimeout(long idleTimeout)
+    {
+        super.setIdleTimeout(idleTimeout);
+        session.scheduleIdleTimeout(this);
     }
 
     @Override
@@ -504,6 +519,45 @@ final class NettyQuicStream extends AbstractStream
                 channel.shutdownOutput((int)appErrorCode);
             session.complete(promise, this, null);
         });
+    }
+
+    /**
+     * Event loop, from the session's sweep: neither read nor written for the idle timeout. The listener decides; a
+     * stream that expires is disconnected (STOP_SENDING and RESET_STREAM with QUIC's {@code NO_ERROR}, as Jetty's
+     * implementation sends them), and a reader that is waiting for data is woken to read the timeout.
+     */
+    void onIdleTimeout(TimeoutException timeout)
+    {
+        if (isClosed())
+            return;
+        Promise.Invocable<Boolean> decision = Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING, (expired, x) ->
+        {
+            if (LOG.isDebugEnabled())
+                LOG.debug("stream idle timeout {} ms {} on {}", getIdleTimeout(), x == null && !expired ? "ignored" : "expired", this);
+            if (x == null && !expired)
+            {
+                notIdle();
+                session.scheduleIdleTimeout(this);
+                return;
+            }
+            disconnect(ErrorCode.NO_ERROR.code(), x == null ? timeout : ExceptionUtil.combine(timeout, x), Promise.Invocable.noop());
+            session.onEventLoop(this::deliver);
+        });
+        Stream.Listener listener = getListener();
+        if (listener == null)
+        {
+            decision.succeeded(true);
+            return;
+        }
+        try
+        {
+            listener.onIdleTimeout(this, timeout, decision);
+        }
+        catch (Throwable x)
+        {
+            LOG.info("failure while notifying listener {}", listener, x);
+            decision.failed(x);
+        }
     }
 
     // ---- state and notifications ----

@@ -696,16 +696,21 @@ public final class InteropRunner
             String advertised = run.serverTransportParameter("max_idle_timeout", null);
             if (advertised == null)
                 return FAIL + ": no max_idle_timeout in the client's log";
-            if (!run.output().contains("ERR_IDLE_CLOSE"))
+            // Whichever fires first: the client's idle timer (the minimum of both sides' values), or the server's idle
+            // close (h3connector sends an HTTP/3 CONNECTION_CLOSE, H3_NO_ERROR with reason idle_timeout, just before it).
+            boolean clientClosed = run.output().contains("ERR_IDLE_CLOSE");
+            boolean serverClosed = run.output().contains("CONNECTION_CLOSE(0x1d) error_code=(unknown)(0x100) frame_type=0 reason_len=12 reason=[idle_timeout]");
+            if (!clientClosed && !serverClosed)
                 return FAIL + ": the connection did not close on the idle timeout (" + run.lastLine() + ")";
+            String closed = clientClosed ? "client closed on idle" : "server closed on idle (CONNECTION_CLOSE idle_timeout)";
             String download = run.downloadProblem(10 * KIB);
             if (download != null)
                 return FAIL + ": " + download;
             if (configuredSeconds < 0)
-                return NA + ": not configurable; advertises " + advertised + " ms (quic-go's default), client closed on idle after ~" + seconds + " s";
+                return NA + ": not configurable; advertises " + advertised + " ms (quic-go's default), " + closed + " after ~" + seconds + " s";
             if (!advertised.equals(String.valueOf(configuredSeconds * 1000)))
                 return FAIL + ": advertises " + advertised + " ms, configured " + configuredSeconds * 1000 + " ms";
-            return PASS + ": configured " + configuredSeconds + " s, advertised " + advertised + " ms, client closed on idle after ~" + seconds + " s";
+            return PASS + ": configured " + configuredSeconds + " s, advertised " + advertised + " ms, " + closed + " after ~" + seconds + " s";
         }
 
         String ecn() throws Exception
@@ -1318,7 +1323,7 @@ public final class InteropRunner
             | handshake corruption | a UDP relay flipping one byte in 30 % of datagrams both ways, 3 × 10 KiB | bodies byte-exact, corrupted datagrams > 0 |
             | transfer loss | the relay dropping 10 %, 5 MiB | body byte-exact, > 100 dropped datagrams |
             | transfer corruption | the relay at 10 %, 5 MiB | body byte-exact, > 100 corrupted datagrams |
-            | idle timeout | no `--exit-on-all-streams-close`, on the instance configured with a 5 s idle timeout | `max_idle_timeout` = the configured value, then `ERR_IDLE_CLOSE` |
+            | idle timeout | no `--exit-on-all-streams-close`, on the instance configured with a 5 s idle timeout | `max_idle_timeout` = the configured value, then `ERR_IDLE_CLOSE` or the server's CONNECTION_CLOSE with reason `idle_timeout`, whichever comes first |
             | oversized header section | Jetty's HTTP/3 client: 1 KiB request, a request with a 12 000-byte header (over the advertised 8 KiB), 1 KiB again, one connection | 200, 431, 200 |
             | ECN | a 256 KiB download | ngtcp2's ECN validation: "path is ECN capable"; "unsupported" on "path is not ECN capable" |
 

@@ -58,14 +58,15 @@ import org.eclipse.jetty.util.thread.Invocable;
  * against each server in its own process (the embedded demo on Java 17 and 25, a Jetty 12.1.5 distribution with the
  * h3connector module, Caddy as the anchor), written as the matrix of {@code docs/INTEROP.md}. Every cell is decided
  * from what the client logged (transport parameters, TLS messages, packet headers, paths) and every download by size
- * and SHA-256, as {@code ConformanceTest} does in {@code mvn verify}. Started by {@code benchmarks/interop.sh}.
+ * and SHA-256. Started by {@code benchmarks/interop.sh}, which writes the whole matrix, and by {@code InteropIT} in
+ * {@code mvn verify}, which runs the h3connector targets (not Caddy) through {@link #runTargets} and asserts their cells.
  */
 public final class InteropRunner
 {
-    private static final String PASS = "pass";
-    private static final String FAIL = "fail";
-    private static final String UNSUPPORTED = "unsupported";
-    private static final String NA = "n/a";
+    static final String PASS = "pass";
+    static final String FAIL = "fail";
+    static final String UNSUPPORTED = "unsupported";
+    static final String NA = "n/a";
     private static final int KIB = 1024;
     private static final int MIB = 1024 * 1024;
     /** The main instances' idle timeout: long enough for 30 % handshake loss (the client's probe back-off). */
@@ -73,11 +74,12 @@ public final class InteropRunner
     /** The retry instances' idle timeout, which the idle-timeout case checks. */
     private static final int SHORT_IDLE_SECONDS = 5;
 
-    private static final List<String> CASES = List.of("handshake", "transfer", "multiplexing", "retry", "resumption", "zerortt",
+    /** The case names, in the matrix's order. */
+    public static final List<String> CASES = List.of("handshake", "transfer", "multiplexing", "retry", "resumption", "zerortt",
         "keyupdate", "chacha20", "migration", "rebinding", "versionnegotiation", "quicv2", "handshakeloss", "handshakecorruption",
         "transferloss", "transfercorruption", "idletimeout", "oversizedheaders", "ecn");
     private static final Map<String, String> CASE_NAMES = Map.ofEntries(
-        Map.entry("handshake", "handshake"), Map.entry("transfer", "transfer (1 MiB, 64 MiB)"),
+        Map.entry("handshake", "handshake"), Map.entry("transfer", "transfer"),
         Map.entry("multiplexing", "multiplexing (300 responses)"), Map.entry("retry", "retry (`always`)"),
         Map.entry("resumption", "resumption"), Map.entry("zerortt", "zerortt"), Map.entry("keyupdate", "keyupdate"),
         Map.entry("chacha20", "chacha20"), Map.entry("migration", "migration (active)"), Map.entry("rebinding", "NAT rebinding"),
@@ -95,19 +97,42 @@ public final class InteropRunner
     private final Map<String, String> options;
     private final Path logs;
     private final String gtlsclient;
-    /** server label → case → cell */
-    private final Map<String, Map<String, String>> matrix = new LinkedHashMap<>();
-    private final Map<String, String> serverNotes = new LinkedHashMap<>();
-    private final Map<String, Path> caseLogs = new HashMap<>();
+    /** The large body of the transfer case: 64 MiB for docs/INTEROP.md, less where a build's time budget asks. */
+    private final long largeTransfer;
 
     private InteropRunner(Map<String, String> options)
     {
         this.options = options;
         this.logs = Path.of(options.getOrDefault("logs", "benchmarks/target/interop")).toAbsolutePath();
         this.gtlsclient = options.getOrDefault("gtlsclient", "gtlsclient");
+        this.largeTransfer = Long.parseLong(options.getOrDefault("large-mib", "64")) * MIB;
+        if (largeTransfer < 2L * MIB)
+            throw new IllegalArgumentException("--large-mib must be at least 2 (the transfer case's small body is 1 MiB)");
     }
 
     public static void main(String[] args) throws Exception
+    {
+        long begin = System.nanoTime();
+        Map<String, String> options = options(args);
+        List<TargetResult> results = new InteropRunner(options).runTargets();
+        long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
+        Path out = Path.of(options.getOrDefault("out", "docs/INTEROP.md"));
+        Files.writeString(out, new InteropRunner(options).document(results, seconds));
+        System.out.println("wrote " + out + " in " + seconds + " s");
+    }
+
+    /**
+     * Runs every case against the targets that {@code --only} selects (all when absent), each server in its own process.
+     *
+     * @param args {@code --name value} pairs, those of {@code benchmarks/interop.sh}; {@code --only} takes a comma-separated
+     *     list of target ids ({@code demo-java17, demo-java25, jetty-java17, jetty-java25, caddy}) or fragments of them or of labels
+     */
+    public static List<TargetResult> runTargets(String... args) throws Exception
+    {
+        return new InteropRunner(options(args)).runTargets();
+    }
+
+    private static Map<String, String> options(String... args)
     {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2)
@@ -118,11 +143,32 @@ public final class InteropRunner
         }
         if (args.length % 2 != 0)
             throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
-        new InteropRunner(options).run();
+        return options;
+    }
+
+    /**
+     * One case's outcome against one target.
+     *
+     * @param text the cell: a verdict ({@code pass}, {@code fail}, {@code unsupported}, {@code n/a}), then {@code ": "} and why
+     * @param clientLog the log of the client run that decided it, or null when no gtlsclient ran (the oversized header section)
+     * @param serverLog the server's output
+     */
+    public record Cell(String text, Path clientLog, Path serverLog)
+    {
+        public String verdict()
+        {
+            int colon = text.indexOf(':');
+            return colon > 0 ? text.substring(0, colon) : text;
+        }
+    }
+
+    /** The cells of one target, by case name (in {@link #CASES} order), and how its servers were started. */
+    public record TargetResult(String id, String label, String notes, Map<String, Cell> cells)
+    {
     }
 
     /** One server under test: how to start its main instance and, when it can be configured so, its Retry one. */
-    private record Target(String label, Start main, Start retry, int configuredIdleSeconds, String notes)
+    private record Target(String id, String label, Start main, Start retry, int configuredIdleSeconds, String notes)
     {
     }
 
@@ -131,9 +177,8 @@ public final class InteropRunner
         Running start() throws Exception;
     }
 
-    private void run() throws Exception
+    private List<TargetResult> runTargets() throws Exception
     {
-        long begin = System.nanoTime();
         Files.createDirectories(logs);
         String java17 = options.get("java17");
         String java25 = options.get("java25");
@@ -141,38 +186,43 @@ public final class InteropRunner
         List<Target> targets = new ArrayList<>();
         String demoNotes = "`java -jar examples/embedded-demo/target/embedded-demo.jar --port P --early-data --idle-timeout " + IDLE_SECONDS +
             "` (retry and idle-timeout cases: a second instance with `--early-data --retry=always --idle-timeout " + SHORT_IDLE_SECONDS + "`), its self-signed certificate";
-        targets.add(new Target("demo, Java 17", () -> startDemo("demo-java17", java17, demoJar, false),
+        targets.add(new Target("demo-java17", "demo, Java 17", () -> startDemo("demo-java17", java17, demoJar, false),
             () -> startDemo("demo-java17-retry", java17, demoJar, true), SHORT_IDLE_SECONDS, demoNotes + "; " + javaVersion(java17)));
-        targets.add(new Target("demo, Java 25", () -> startDemo("demo-java25", java25, demoJar, false),
+        targets.add(new Target("demo-java25", "demo, Java 25", () -> startDemo("demo-java25", java25, demoJar, false),
             () -> startDemo("demo-java25-retry", java25, demoJar, true), SHORT_IDLE_SECONDS, demoNotes + "; " + javaVersion(java25)));
-        targets.add(new Target("Jetty 12.1.5 + module", () -> startJetty("jetty", java17, false), () -> startJetty("jetty-retry", java17, true),
-            SHORT_IDLE_SECONDS, "jetty-home 12.1.5 unpacked, a jetty-base with the module zip unpacked and `--add-modules=h3connector,ee10-deploy`, " +
+        String jettyNotes = "jetty-home 12.1.5 unpacked, a jetty-base with the module zip unpacked and `--add-modules=h3connector,ee10-deploy`, " +
             "`jetty.h3connector.earlyData=true jetty.quic.idleTimeout=" + IDLE_SECONDS * 1000 + "` (retry and idle-timeout cases: a second instance with `jetty.h3connector.retry=ALWAYS " +
-            "jetty.quic.idleTimeout=" + SHORT_IDLE_SECONDS * 1000 + "`), the demo's `BytesServlet` as the ROOT webapp; " + javaVersion(java17)));
+            "jetty.quic.idleTimeout=" + SHORT_IDLE_SECONDS * 1000 + "`), the demo's `BytesServlet` as the ROOT webapp; ";
+        targets.add(new Target("jetty-java17", "Jetty 12.1.5 + module, Java 17", () -> startJetty("jetty-java17", java17, false),
+            () -> startJetty("jetty-java17-retry", java17, true), SHORT_IDLE_SECONDS, jettyNotes + javaVersion(java17)));
+        targets.add(new Target("jetty-java25", "Jetty 12.1.5 + module, Java 25", () -> startJetty("jetty-java25", java25, false),
+            () -> startJetty("jetty-java25-retry", java25, true), SHORT_IDLE_SECONDS, jettyNotes + javaVersion(java25)));
         String caddy = options.getOrDefault("caddy", "caddy");
-        targets.add(new Target("anchor: Caddy " + caddyVersion(caddy), () -> startCaddy("caddy", caddy), null, -1,
+        targets.add(new Target("caddy", "anchor: Caddy " + caddyVersion(caddy), () -> startCaddy("caddy", caddy), null, -1,
             "generated Caddyfile (`benchmarks/target/interop/caddy/Caddyfile`): `file_server` of pattern files, `/bytes?n=N` rewritten to the file " +
                 "of N bytes; quic-go's defaults (Caddy 2.6 has no setting for Retry or the QUIC idle timeout; it accepts 0-RTT by default); " +
                 "the idle-timeout case on a restarted instance"));
         String only = options.get("only");
+        List<TargetResult> results = new ArrayList<>();
         for (Target target : targets)
         {
-            if (only != null && List.of(only.toLowerCase().split(",")).stream().noneMatch(target.label().toLowerCase()::contains))
+            if (only != null && List.of(only.toLowerCase().split(",")).stream()
+                .noneMatch(part -> target.id().contains(part.strip()) || target.label().toLowerCase().contains(part.strip())))
                 continue;
-            Map<String, String> cells = new LinkedHashMap<>();
-            matrix.put(target.label(), cells);
-            serverNotes.put(target.label(), target.notes());
             System.out.println("== " + target.label());
+            Map<String, Cell> cells = new LinkedHashMap<>();
             runTarget(target, cells);
+            Map<String, Cell> ordered = new LinkedHashMap<>();
+            for (String name : CASES)
+                ordered.put(name, cells.get(name));
+            results.add(new TargetResult(target.id(), target.label(), target.notes(), java.util.Collections.unmodifiableMap(ordered)));
         }
-        long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
-        String doc = document(seconds);
-        Path out = Path.of(options.getOrDefault("out", "docs/INTEROP.md"));
-        Files.writeString(out, doc);
-        System.out.println("wrote " + out + " in " + seconds + " s");
+        if (only != null && results.isEmpty())
+            throw new IllegalArgumentException("--only " + only + " selects no target; ids: " + targets.stream().map(Target::id).toList());
+        return results;
     }
 
-    private void runTarget(Target target, Map<String, String> cells)
+    private void runTarget(Target target, Map<String, Cell> cells)
     {
         String dirName = target.label().replaceAll("[^A-Za-z0-9.]+", "_");
         try (Running server = target.main().start())
@@ -182,24 +232,24 @@ public final class InteropRunner
             {
                 if (name.equals("retry") || name.equals("idletimeout"))
                     continue;
-                cells.put(name, guard(target.label(), name, () -> cases.run(name)));
+                cells.put(name, cases.guard(name, () -> cases.run(name)));
             }
         }
         catch (Exception x)
         {
-            for (String name : CASES)
-                cells.putIfAbsent(name, FAIL + ": the server did not start (" + oneLine(x) + ")");
+            notStarted(target, cells, CASES, x);
         }
         if (target.retry() == null)
         {
-            cells.put("retry", NA + ": Caddy 2.6 has no setting to send Retry");
+            cells.put("retry", new Cell(NA + ": Caddy 2.6 has no setting to send Retry", null, null));
             try (Running server = target.main().start())
             {
-                cells.put("idletimeout", guard(target.label(), "idletimeout", () -> new Cases(server, logs.resolve(dirName)).idleTimeout(-1)));
+                Cases cases = new Cases(server, logs.resolve(dirName));
+                cells.put("idletimeout", cases.guard("idletimeout", () -> cases.idleTimeout(-1)));
             }
             catch (Exception x)
             {
-                cells.put("idletimeout", FAIL + ": the server did not start (" + oneLine(x) + ")");
+                notStarted(target, cells, List.of("idletimeout"), x);
             }
         }
         else
@@ -207,37 +257,28 @@ public final class InteropRunner
             try (Running server = target.retry().start())
             {
                 Cases cases = new Cases(server, logs.resolve(dirName + "-retry"));
-                cells.put("retry", guard(target.label(), "retry", cases::retry));
-                cells.put("idletimeout", guard(target.label(), "idletimeout", () -> cases.idleTimeout(target.configuredIdleSeconds())));
+                cells.put("retry", cases.guard("retry", cases::retry));
+                cells.put("idletimeout", cases.guard("idletimeout", () -> cases.idleTimeout(target.configuredIdleSeconds())));
             }
             catch (Exception x)
             {
-                cells.putIfAbsent("retry", FAIL + ": the server did not start (" + oneLine(x) + ")");
-                cells.putIfAbsent("idletimeout", FAIL + ": the server did not start (" + oneLine(x) + ")");
+                notStarted(target, cells, List.of("retry", "idletimeout"), x);
             }
         }
         for (String name : CASES)
-            System.out.println("   " + name + ": " + cells.get(name));
+            System.out.println("   " + name + ": " + cells.get(name).text());
+    }
+
+    private void notStarted(Target target, Map<String, Cell> cells, List<String> names, Exception x)
+    {
+        System.out.println("   " + target.label() + ": " + x);
+        for (String name : names)
+            cells.putIfAbsent(name, new Cell(FAIL + ": the server did not start (" + oneLine(x) + ")", null, logs));
     }
 
     interface Case
     {
         String run() throws Exception;
-    }
-
-    private static String guard(String server, String name, Case c)
-    {
-        try
-        {
-            String cell = c.run();
-            System.out.println("   " + name + ": " + cell);
-            return cell;
-        }
-        catch (Exception x)
-        {
-            System.out.println("   " + name + ": error " + x);
-            return FAIL + ": " + oneLine(x);
-        }
     }
 
     private static String oneLine(Throwable x)
@@ -252,11 +293,31 @@ public final class InteropRunner
     {
         private final Running server;
         private final Path directory;
+        /** The log of the latest gtlsclient run: the one that decided the current case. */
+        private Path lastLog;
 
         Cases(Running server, Path directory) throws IOException
         {
             this.server = server;
             this.directory = Files.createDirectories(directory);
+        }
+
+        /** Runs one case; an exception is that case's failure, so the others still run. */
+        Cell guard(String name, Case c)
+        {
+            lastLog = null;
+            String text;
+            try
+            {
+                text = c.run();
+            }
+            catch (Exception x)
+            {
+                System.out.println("   " + name + ": error " + x);
+                text = FAIL + ": " + oneLine(x);
+            }
+            System.out.println("   " + name + ": " + text);
+            return new Cell(text, lastLog, server.log());
         }
 
         String url(long bytes)
@@ -300,6 +361,7 @@ public final class InteropRunner
             command.add(String.valueOf(port));
             command.addAll(urls);
             Path log = directory.resolve(name + ".log");
+            lastLog = log;
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             boolean finished = process.waitFor(240, TimeUnit.SECONDS);
             if (!finished)
@@ -350,11 +412,11 @@ public final class InteropRunner
             String failure = failure(small, MIB);
             if (failure != null)
                 return failure;
-            Gtls large = gtls("transfer-64m", List.of("--exit-on-all-streams-close", "--quiet"), url(64L * MIB));
-            failure = failure(large, 64L * MIB);
+            Gtls large = gtls("transfer-large", List.of("--exit-on-all-streams-close", "--quiet"), url(largeTransfer));
+            failure = failure(large, largeTransfer);
             if (failure != null)
                 return failure;
-            return PASS + ": 1 MiB and 64 MiB, SHA-256 equal";
+            return PASS + ": 1 MiB and " + largeTransfer / MIB + " MiB, SHA-256 equal";
         }
 
         String multiplexing() throws Exception
@@ -485,13 +547,15 @@ public final class InteropRunner
         String rebinding() throws Exception
         {
             Path upload = directory.resolve("upload.bin");
-            int length = 5 * MIB;
+            // The move comes 50 ms after the handshake; 10 MiB keeps the upload going well past it even when the
+            // machine is fast (5 MiB has been seen to end within 200 ms, leaving too few packets on the new port to judge).
+            int length = 10 * MIB;
             try (OutputStream out = Files.newOutputStream(upload))
             {
                 for (long written = 0; written < length; written += Pattern.BLOCK.length)
                     out.write(Pattern.BLOCK);
             }
-            Gtls run = gtls("rebinding", List.of("--exit-on-all-streams-close", "--change-local-addr=200ms", "--nat-rebinding", "-m", "POST",
+            Gtls run = gtls("rebinding", List.of("--exit-on-all-streams-close", "--change-local-addr=50ms", "--nat-rebinding", "-m", "POST",
                 "--data=" + upload), "https://127.0.0.1:" + server.port() + "/bytes");
             if (!run.finished() || run.exit() != 0)
                 return failure(run);
@@ -514,12 +578,14 @@ public final class InteropRunner
                 return FAIL + ": the server read another body: " + body;
             if (!java.util.regex.Pattern.compile("frm tx \\d+ 1RTT STREAM\\(0x0[8-f]\\) id=0x0 ").matcher(after).find())
                 return FAIL + ": the upload was over before the rebinding";
+            if (java.util.regex.Pattern.compile("frm tx \\d+ 1RTT PATH_CHALLENGE").matcher(after).find())
+                return FAIL + ": the client validated the new path itself: a migration, not a NAT rebinding";
             if (!java.util.regex.Pattern.compile("frm rx \\d+ 1RTT PATH_CHALLENGE").matcher(after).find())
                 return FAIL + ": the server sent no PATH_CHALLENGE to the new address";
             int packets = run.packetsReceivedOn(run.newLocalPort());
             if (packets <= 10)
                 return FAIL + ": only " + packets + " server packets reached the new port";
-            return PASS + ": server validated the new port (PATH_CHALLENGE), " + packets + " packets there, 5 MiB upload SHA-256 equal";
+            return PASS + ": server validated the new port (PATH_CHALLENGE), " + packets + " packets there, " + length / MIB + " MiB upload SHA-256 equal";
         }
 
         String versionNegotiation() throws Exception
@@ -630,16 +696,21 @@ public final class InteropRunner
             String advertised = run.serverTransportParameter("max_idle_timeout", null);
             if (advertised == null)
                 return FAIL + ": no max_idle_timeout in the client's log";
-            if (!run.output().contains("ERR_IDLE_CLOSE"))
+            // Whichever fires first: the client's idle timer (the minimum of both sides' values), or the server's idle
+            // close (h3connector sends an HTTP/3 CONNECTION_CLOSE, H3_NO_ERROR with reason idle_timeout, just before it).
+            boolean clientClosed = run.output().contains("ERR_IDLE_CLOSE");
+            boolean serverClosed = run.output().contains("CONNECTION_CLOSE(0x1d) error_code=(unknown)(0x100) frame_type=0 reason_len=12 reason=[idle_timeout]");
+            if (!clientClosed && !serverClosed)
                 return FAIL + ": the connection did not close on the idle timeout (" + run.lastLine() + ")";
+            String closed = clientClosed ? "client closed on idle" : "server closed on idle (CONNECTION_CLOSE idle_timeout)";
             String download = run.downloadProblem(10 * KIB);
             if (download != null)
                 return FAIL + ": " + download;
             if (configuredSeconds < 0)
-                return NA + ": not configurable; advertises " + advertised + " ms (quic-go's default), client closed on idle after ~" + seconds + " s";
+                return NA + ": not configurable; advertises " + advertised + " ms (quic-go's default), " + closed + " after ~" + seconds + " s";
             if (!advertised.equals(String.valueOf(configuredSeconds * 1000)))
                 return FAIL + ": advertises " + advertised + " ms, configured " + configuredSeconds * 1000 + " ms";
-            return PASS + ": configured " + configuredSeconds + " s, advertised " + advertised + " ms, client closed on idle after ~" + seconds + " s";
+            return PASS + ": configured " + configuredSeconds + " s, advertised " + advertised + " ms, " + closed + " after ~" + seconds + " s";
         }
 
         String ecn() throws Exception
@@ -922,7 +993,7 @@ public final class InteropRunner
     // ---- servers ----
 
     /** A server process on one loopback port (TCP and UDP); stopped with SIGTERM, then killed. */
-    private record Running(String label, Process process, int port) implements AutoCloseable
+    private record Running(String label, Process process, int port, Path log) implements AutoCloseable
     {
         @Override
         public void close() throws InterruptedException
@@ -952,7 +1023,7 @@ public final class InteropRunner
             if (output.contains(ready))
             {
                 System.out.println("   started " + label + " on port " + port);
-                return new Running(label, process, port);
+                return new Running(label, process, port, log);
             }
             if (!process.isAlive())
                 throw new IOException(label + " exited " + process.exitValue() + "; see " + log);
@@ -1001,7 +1072,7 @@ public final class InteropRunner
         Path base = logs.resolve("jetty-base");
         deleteTree(base);
         Files.createDirectories(base);
-        exec(base, "unzip", "-q", Path.of(options.get("module-zip")).toAbsolutePath().toString(), "-d", base.toString());
+        unzip(Path.of(options.get("module-zip")), base);
         exec(base, Path.of(javaHome, "bin", "java").toString(), "-jar", home.resolve("start.jar").toString(), "jetty.home=" + home, "jetty.base=" + base,
             "--approve-all-licenses", "--add-modules=h3connector,ee10-deploy");
         exec(base, Path.of(javaHome, "bin", "keytool").toString(), "-genkeypair", "-alias", "jetty", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -1017,7 +1088,17 @@ public final class InteropRunner
             """);
         Path classes = base.resolve("webapps/ROOT/WEB-INF/classes/io/github/h3connector/demo");
         Files.createDirectories(classes);
-        Files.copy(Path.of(options.get("servlet-classes"), "io/github/h3connector/demo/BytesServlet.class"), classes.resolve("BytesServlet.class"));
+        // The servlet class as the demo jar carries it: no second build output to point at.
+        try (java.util.zip.ZipFile demo = new java.util.zip.ZipFile(options.get("demo-jar")))
+        {
+            java.util.zip.ZipEntry entry = demo.getEntry("io/github/h3connector/demo/BytesServlet.class");
+            if (entry == null)
+                throw new IOException(options.get("demo-jar") + " has no io/github/h3connector/demo/BytesServlet.class");
+            try (InputStream in = demo.getInputStream(entry))
+            {
+                Files.copy(in, classes.resolve("BytesServlet.class"));
+            }
+        }
         Files.writeString(base.resolve("webapps/ROOT/WEB-INF/web.xml"), """
             <?xml version="1.0" encoding="UTF-8"?>
             <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
@@ -1027,6 +1108,31 @@ public final class InteropRunner
             """);
         jettyBase = base;
         return base;
+    }
+
+    /** Unpacks {@code zip} into {@code directory} as {@code unzip} would, refusing entries that point outside it. */
+    private static void unzip(Path zip, Path directory) throws IOException
+    {
+        Path root = directory.toAbsolutePath().normalize();
+        try (java.util.zip.ZipFile file = new java.util.zip.ZipFile(zip.toFile()))
+        {
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(file.entries()))
+            {
+                Path target = root.resolve(entry.getName()).normalize();
+                if (!target.startsWith(root))
+                    throw new IOException(zip + ": entry " + entry.getName() + " points outside " + root);
+                if (entry.isDirectory())
+                {
+                    Files.createDirectories(target);
+                    continue;
+                }
+                Files.createDirectories(target.getParent());
+                try (InputStream in = file.getInputStream(entry))
+                {
+                    Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private static void exec(Path directory, String... command) throws Exception
@@ -1046,7 +1152,7 @@ public final class InteropRunner
         Path dir = logs.resolve("caddy");
         Path www = dir.resolve("www").resolve("f");
         Files.createDirectories(www);
-        List<Long> sizes = new ArrayList<>(List.of(10L * KIB, 10L * KIB + 1, 10L * KIB + 2, 1024L, 1025L, 1026L, 256L * KIB, (long)MIB, 2L * MIB, 5L * MIB, 64L * MIB));
+        List<Long> sizes = new ArrayList<>(List.of(10L * KIB, 10L * KIB + 1, 10L * KIB + 2, 1024L, 1025L, 1026L, 256L * KIB, (long)MIB, 2L * MIB, 5L * MIB, largeTransfer));
         for (int i = 0; i < 3; i++)
             sizes.add(10L * KIB + i);
         for (int i = 0; i < 300; i++)
@@ -1141,6 +1247,8 @@ public final class InteropRunner
 
     private static String javaVersion(String javaHome)
     {
+        if (javaHome == null)
+            return "(no JDK given)";
         try
         {
             Process p = new ProcessBuilder(Path.of(javaHome, "bin", "java").toString(), "-version").redirectErrorStream(true).start();
@@ -1156,7 +1264,7 @@ public final class InteropRunner
 
     // ---- the document ----
 
-    private String document(long seconds)
+    private String document(List<TargetResult> results, long seconds)
     {
         String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(Instant.now());
         StringBuilder doc = new StringBuilder();
@@ -1171,25 +1279,28 @@ public final class InteropRunner
             .append("- Client: ").append(options.getOrDefault("gtls-version", "gtlsclient ?")).append(" (Debian `ngtcp2-client`, GnuTLS).\n")
             .append("- Reproduce: `benchmarks/interop.sh` (builds the connector, the demo and the benchmarks, then runs every case and rewrites this file; ")
             .append("`SKIP_BUILD=1` to only run). Client logs: `benchmarks/target/interop/<server>/<case>.log`; server logs: `benchmarks/target/interop/server-*.log`.\n")
-            .append("- The same cases run in `mvn verify` against an in-process server: `ConformanceTest` and `EarlyDataTest` in `connector/`.\n\n");
+            .append("- In `mvn verify`: `InteropIT` (benchmarks module, failsafe) runs these same cases, the same code, against the four h3connector ")
+            .append("targets (not Caddy), and fails the build unless every cell is a pass, ")
+            .append("except QUIC v2 and ECN, which must be exactly the \"unsupported\" outcome shown here.\n\n");
         doc.append("## Matrix\n\n| case |");
-        for (String server : matrix.keySet())
-            doc.append(' ').append(server).append(" |");
+        for (TargetResult result : results)
+            doc.append(' ').append(result.label()).append(" |");
         doc.append("\n|---|");
-        doc.append("---|".repeat(matrix.size()));
+        doc.append("---|".repeat(results.size()));
         doc.append('\n');
         for (String name : CASES)
         {
-            doc.append("| ").append(CASE_NAMES.get(name)).append(" |");
-            for (Map<String, String> cells : matrix.values())
-                doc.append(' ').append(format(cells.getOrDefault(name, "–"))).append(" |");
+            String caseName = name.equals("transfer") ? "transfer (1 MiB, " + largeTransfer / MIB + " MiB)" : CASE_NAMES.get(name);
+            doc.append("| ").append(caseName).append(" |");
+            for (TargetResult result : results)
+                doc.append(' ').append(format(result.cells().get(name).text())).append(" |");
             doc.append('\n');
         }
         doc.append("\nEach cell is one run. The cases that depend on timing (migration, loss, corruption) can differ from run to run; ")
             .append("a **fail** is that run's real outcome, its client log under `benchmarks/target/interop/<server>/`.\n");
         doc.append("\n## Servers\n\n");
-        for (Map.Entry<String, String> note : serverNotes.entrySet())
-            doc.append("- **").append(note.getKey()).append("**: ").append(note.getValue()).append('\n');
+        for (TargetResult result : results)
+            doc.append("- **").append(result.label()).append("**: ").append(result.notes()).append('\n');
         doc.append("""
 
             ## What each case checks
@@ -1197,7 +1308,7 @@ public final class InteropRunner
             | case | client command (besides `--download`, host, port) | passes when the client's log shows |
             |---|---|---|
             | handshake | `--exit-on-all-streams-close URL(10 KiB)` | "QUIC handshake has completed", body byte-exact |
-            | transfer | `--quiet`, 1 MiB, then 64 MiB (sizes that fit a 10-minute run; the demo serves up to 1 GiB) | each body's size and SHA-256 |
+            | transfer | `--quiet`, 1 MiB, then the large body (64 MiB here, `--large-mib`; the demo serves up to 1 GiB) | each body's size and SHA-256 |
             | multiplexing | 300 URLs of distinct sizes (1000–1299 bytes) on one command line | 300 bodies byte-exact, one handshake: one connection |
             | retry | against a second instance configured `always` (demo `--retry=always`, module `jetty.h3connector.retry=ALWAYS`) | a received `type=Retry` packet, then the download |
             | resumption | two runs sharing `--session-file`, `--disable-early-data` (gtlsclient 0.12 crashes resuming an early-data ticket without `--tp-file`) | the second handshake's server messages are EncryptedExtensions, Finished: no Certificate |
@@ -1205,14 +1316,14 @@ public final class InteropRunner
             | keyupdate | `--key-update=100ms`, 2 MiB | "Initiate key update", then server 1-RTT packets with `k=1` |
             | chacha20 | `--ciphers=…:-CIPHER-ALL:+CHACHA20-POLY1305`, 256 KiB | ServerHello cipher suite 0x1303 (from the Initial CRYPTO dump) |
             | migration | `--change-local-addr=100ms`, 2 MiB | "Path validation against path {local:…:NEW}", > 100 STREAM frames received on the new port |
-            | NAT rebinding | `--change-local-addr=200ms --nat-rebinding -m POST --data=5 MiB` to `/bytes` (the demo's `POST /bytes` answers the body's SHA-256) | the upload continued after the move, the server sent PATH_CHALLENGE, > 10 server packets on the new port, SHA-256 as the server read it |
+            | NAT rebinding | `--change-local-addr=50ms --nat-rebinding -m POST --data=10 MiB` to `/bytes` (the demo's `POST /bytes` answers the body's SHA-256) | the upload continued after the move, the client sent no PATH_CHALLENGE, the server did, > 10 server packets on the new port, SHA-256 as the server read it |
             | version negotiation | `-v 0x1a2a3a4a` | an Initial of that version, then a VN packet offering 0x00000001 (gtlsclient 0.12 then stops: `ERR_RECV_VERSION_NEGOTIATION`) |
             | QUIC v2 | `-v 0x6b3343cf` | a v2 handshake; "unsupported" when the VN offers v1 only |
             | handshake loss | the runner's UDP relay dropping 30 % of datagrams both ways (seeded: the n-th datagram meets the same draw on every run; drops are counted without the client's verbose log), 3 × 10 KiB | handshakes completed, bodies byte-exact, dropped datagrams > 0 |
             | handshake corruption | a UDP relay flipping one byte in 30 % of datagrams both ways, 3 × 10 KiB | bodies byte-exact, corrupted datagrams > 0 |
             | transfer loss | the relay dropping 10 %, 5 MiB | body byte-exact, > 100 dropped datagrams |
             | transfer corruption | the relay at 10 %, 5 MiB | body byte-exact, > 100 corrupted datagrams |
-            | idle timeout | no `--exit-on-all-streams-close`, on the instance configured with a 5 s idle timeout | `max_idle_timeout` = the configured value, then `ERR_IDLE_CLOSE` |
+            | idle timeout | no `--exit-on-all-streams-close`, on the instance configured with a 5 s idle timeout | `max_idle_timeout` = the configured value, then `ERR_IDLE_CLOSE` or the server's CONNECTION_CLOSE with reason `idle_timeout`, whichever comes first |
             | oversized header section | Jetty's HTTP/3 client: 1 KiB request, a request with a 12 000-byte header (over the advertised 8 KiB), 1 KiB again, one connection | 200, 431, 200 |
             | ECN | a 256 KiB download | ngtcp2's ECN validation: "path is ECN capable"; "unsupported" on "path is not ECN capable" |
 

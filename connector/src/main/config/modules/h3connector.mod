@@ -87,6 +87,10 @@ etc/h3connector.xml
 ## The QUIC connection idle timeout, in milliseconds.
 # jetty.quic.idleTimeout=30000
 
+## How long a request may stay idle (no HTTP/3 frame read or written) before the application's read or write fails
+## with a timeout, in milliseconds; 0 never. The name of Jetty's own http3 module.
+# jetty.http3.streamIdleTimeout=30000
+
 ## The QUIC connection flow-control window (client to server), in bytes.
 # jetty.quic.sessionMaxData=25165824
 

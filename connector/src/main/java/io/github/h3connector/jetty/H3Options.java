@@ -21,6 +21,7 @@ import io.github.h3connector.altsvc.AltSvcException;
  *   <tr><td>port</td><td>8443</td><td>TCP port for HTTPS (HTTP/1.1, HTTP/2); 0 picks a free one</td></tr>
  *   <tr><td>udpPort</td><td>the TCP port</td><td>UDP port for QUIC (HTTP/3)</td></tr>
  *   <tr><td>idleTimeout</td><td>30 s</td><td>QUIC connection idle timeout</td></tr>
+ *   <tr><td>streamIdleTimeout</td><td>30 s</td><td>how long a request may stay idle (no frame read or written); 0 never</td></tr>
  *   <tr><td>sessionMaxData</td><td>24 MiB</td><td>QUIC connection flow-control window</td></tr>
  *   <tr><td>streamMaxData</td><td>16 MiB</td><td>QUIC per-stream flow-control window, both directions</td></tr>
  *   <tr><td>maxStreams</td><td>256</td><td>concurrent request streams a client may open per connection</td></tr>
@@ -43,6 +44,8 @@ public final class H3Options
 {
     public static final int DEFAULT_PORT = 8443;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Jetty's {@code HTTP3Configuration} default. */
+    public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_SESSION_MAX_DATA = 24L * 1024 * 1024;
     public static final long DEFAULT_STREAM_MAX_DATA = 16L * 1024 * 1024;
     public static final long DEFAULT_MAX_STREAMS = 256;
@@ -58,6 +61,7 @@ public final class H3Options
     private final int port;
     private final int udpPort;
     private final Duration idleTimeout;
+    private final Duration streamIdleTimeout;
     private final long sessionMaxData;
     private final long streamMaxData;
     private final long maxStreams;
@@ -87,6 +91,7 @@ public final class H3Options
         port = builder.port;
         udpPort = builder.udpPort;
         idleTimeout = builder.idleTimeout;
+        streamIdleTimeout = builder.streamIdleTimeout;
         sessionMaxData = builder.sessionMaxData;
         streamMaxData = builder.streamMaxData;
         maxStreams = builder.maxStreams;
@@ -133,6 +138,12 @@ public final class H3Options
     public Duration idleTimeout()
     {
         return idleTimeout;
+    }
+
+    /** @return how long a request stream may stay idle before the application's read or write fails; zero: never */
+    public Duration streamIdleTimeout()
+    {
+        return streamIdleTimeout;
     }
 
     public long sessionMaxData()
@@ -251,7 +262,7 @@ public final class H3Options
     public String toString()
     {
         return "H3Options{host=" + host + ", port=" + port + ", udpPort=" + (udpPort < 0 ? "=port" : udpPort) +
- ", idleTimeout=" + idleTimeout +
+ ", idleTimeout=" + idleTimeout + ", streamIdleTimeout=" + streamIdleTimeout +
             ", sessionMaxData=" + sessionMaxData + ", streamMaxData=" + streamMaxData + ", maxStreams=" + maxStreams + ", maxConnections=" + maxConnections +
             ", eventLoops=" + eventLoops + ", congestionControl=" + congestionControl + ", retry=" + retry +
             ", secret=" + (secret == null ? "random" : "set") + ", advertisedPort=" + (advertisedPort < 0 ? "=udpPort" : advertisedPort) +
@@ -267,6 +278,7 @@ public final class H3Options
         private int port = DEFAULT_PORT;
         private int udpPort = -1;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
         private long sessionMaxData = DEFAULT_SESSION_MAX_DATA;
         private long streamMaxData = DEFAULT_STREAM_MAX_DATA;
         private long maxStreams = DEFAULT_MAX_STREAMS;
@@ -300,6 +312,7 @@ public final class H3Options
             port = options.port;
             udpPort = options.udpPort;
             idleTimeout = options.idleTimeout;
+            streamIdleTimeout = options.streamIdleTimeout;
             sessionMaxData = options.sessionMaxData;
             streamMaxData = options.streamMaxData;
             maxStreams = options.maxStreams;
@@ -343,6 +356,19 @@ public final class H3Options
             if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero())
                 throw new IllegalArgumentException("H3Options idleTimeout must be positive, got " + idleTimeout);
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * @param streamIdleTimeout how long a request stream may stay idle (no HTTP/3 frame read or written) before
+         *        the application's pending read or write fails with a timeout, or, when no application code is
+         *        running for it, the stream is reset; zero disables it; default 30 s, as Jetty's HTTP/3
+         */
+        public Builder streamIdleTimeout(Duration streamIdleTimeout)
+        {
+            if (streamIdleTimeout == null || streamIdleTimeout.isNegative())
+                throw new IllegalArgumentException("H3Options streamIdleTimeout must be zero (never) or positive, got " + streamIdleTimeout);
+            this.streamIdleTimeout = streamIdleTimeout;
             return this;
         }
 

@@ -97,6 +97,8 @@ public class H3QuicConnector extends AbstractNetworkConnector
         setHost(options.host().orElse(null));
         setPort(options.udpPort().orElse(options.port()));
         setIdleTimeout(options.idleTimeout().toMillis());
+        getConnectionFactory(StreamIsolatingHTTP3ServerConnectionFactory.class).getHTTP3Configuration()
+            .setStreamIdleTimeout(options.streamIdleTimeout().toMillis());
         quicConfiguration.addEventListener(sessions);
         quicConfiguration.addEventListener(statistics);
         quicConfiguration.addEventListener(new ShutdownOnDisconnect());

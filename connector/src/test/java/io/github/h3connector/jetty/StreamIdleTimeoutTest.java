@@ -29,7 +29,6 @@ import org.eclipse.jetty.http3.api.Stream;
 import org.eclipse.jetty.http3.client.HTTP3Client;
 import org.eclipse.jetty.http3.client.HTTP3ClientQuicConfiguration;
 import org.eclipse.jetty.http3.frames.HeadersFrame;
-import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
@@ -208,12 +207,10 @@ class StreamIdleTimeoutTest
     /** A server whose HTTP/3 stream idle timeout is {@code http3StreamIdleTimeout} (0: none), and a session to it. */
     private Session.Client connect(long http3StreamIdleTimeout) throws Exception
     {
-        server = new TestServer(H3Options.builder().qlog(qlogDirectory, 16L << 20));
+        server = new TestServer(H3Options.builder().qlog(qlogDirectory, 16L << 20).streamIdleTimeout(Duration.ofMillis(http3StreamIdleTimeout)));
         ServletContextHandler context = (ServletContextHandler)server.server.getHandler();
         context.addServlet(new ServletHolder(new Upload()), "/upload");
         context.addServlet(new ServletHolder(new Download()), "/download");
-        server.h3.quicConnector().getConnectionFactory(HTTP3ServerConnectionFactory.class).getHTTP3Configuration()
-            .setStreamIdleTimeout(http3StreamIdleTimeout);
         server.server.start();
         TestClients.withoutDynamicTable(client);
         client.start();

@@ -43,6 +43,8 @@ public final class H3ModuleSupport
     public static final String UDP_PORT = "jetty.h3connector.udpPort";
     public static final String QUIC_HOST = "jetty.quic.host";
     public static final String IDLE_TIMEOUT = "jetty.quic.idleTimeout";
+    /** Jetty's own http3 module's name for it. */
+    public static final String STREAM_IDLE_TIMEOUT = "jetty.http3.streamIdleTimeout";
     public static final String SESSION_MAX_DATA = "jetty.quic.sessionMaxData";
     public static final String STREAM_MAX_DATA = "jetty.quic.streamMaxData";
     public static final String BIDIRECTIONAL_MAX_STREAMS = "jetty.quic.bidirectionalMaxStreams";
@@ -62,7 +64,7 @@ public final class H3ModuleSupport
 
     /** The properties {@link #attach} reads, in the order {@code etc/h3connector.xml} passes them. */
     public static final List<String> PROPERTIES = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
-        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA, BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS,
+        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, STREAM_IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA, BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS,
         CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY, EARLY_DATA, EARLY_DATA_METHODS, QLOG_DIRECTORY, QLOG_MAX_BYTES, SECRET_FILE,
         SECRET_ENV, NODE_NAME);
 
@@ -227,6 +229,7 @@ public final class H3ModuleSupport
         String udpPort = properties.get(UDP_PORT);
         String quicHost = isBlank(properties.get(QUIC_HOST)) ? httpsHost : properties.get(QUIC_HOST);
         String idleTimeout = properties.get(IDLE_TIMEOUT);
+        String streamIdleTimeout = properties.get(STREAM_IDLE_TIMEOUT);
         String sessionMaxData = properties.get(SESSION_MAX_DATA);
         String streamMaxData = properties.get(STREAM_MAX_DATA);
         String bidirectionalMaxStreams = properties.get(BIDIRECTIONAL_MAX_STREAMS);
@@ -263,6 +266,11 @@ public final class H3ModuleSupport
         {
             long millis = parseLong(IDLE_TIMEOUT, idleTimeout, "a whole number of milliseconds > 0", 1);
             apply(IDLE_TIMEOUT, idleTimeout, () -> builder.idleTimeout(Duration.ofMillis(millis)));
+        }
+        if (!isBlank(streamIdleTimeout))
+        {
+            long millis = parseLong(STREAM_IDLE_TIMEOUT, streamIdleTimeout, "a whole number of milliseconds >= 0 (0: never)", 0);
+            apply(STREAM_IDLE_TIMEOUT, streamIdleTimeout, () -> builder.streamIdleTimeout(Duration.ofMillis(millis)));
         }
         if (!isBlank(sessionMaxData))
         {

@@ -56,6 +56,7 @@ class H3ModuleSupportTest
             Arguments.of(EVENT_LOOPS, "two", "jetty.h3connector.eventLoops must be a whole number of event loops, got 'two'"),
             Arguments.of(IDLE_TIMEOUT, "0", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '0'"),
             Arguments.of(IDLE_TIMEOUT, "30s", "jetty.quic.idleTimeout must be a whole number of milliseconds > 0, got '30s'"),
+            Arguments.of(STREAM_IDLE_TIMEOUT, "-1", "jetty.http3.streamIdleTimeout must be a whole number of milliseconds >= 0 (0: never), got '-1'"),
             Arguments.of(SESSION_MAX_DATA, "24MiB", "jetty.quic.sessionMaxData must be a whole number of bytes, got '24MiB'"),
             Arguments.of(SESSION_MAX_DATA, "1000", "jetty.quic.sessionMaxData=1000 is invalid: H3Options sessionMaxData must be at least 65536, got 1000"),
             Arguments.of(STREAM_MAX_DATA, "1", "jetty.quic.streamMaxData=1 is invalid: H3Options streamMaxData must be at least 16384, got 1"),
@@ -105,6 +106,7 @@ class H3ModuleSupportTest
         assertEquals(CongestionControl.CUBIC, with(CONGESTION_CONTROL, "cubic").build().congestionControl());
         assertEquals("127.0.0.1", with(QUIC_HOST, "127.0.0.1").build().host().orElseThrow());
         assertEquals(Duration.ofMillis(5000), with(IDLE_TIMEOUT, "5000").build().idleTimeout());
+        assertEquals(Duration.ZERO, with(STREAM_IDLE_TIMEOUT, "0").build().streamIdleTimeout());
         assertEquals(1 << 20, with(SESSION_MAX_DATA, "1048576").build().sessionMaxData());
         assertEquals(1 << 17, with(STREAM_MAX_DATA, "131072").build().streamMaxData());
         assertEquals(100, with(BIDIRECTIONAL_MAX_STREAMS, "100").build().maxStreams());

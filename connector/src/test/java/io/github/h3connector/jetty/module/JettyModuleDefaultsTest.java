@@ -34,7 +34,7 @@ class JettyModuleDefaultsTest
     static final Path XML = Path.of("src/main/config/etc/h3connector.xml");
     /** The properties {@link H3ModuleSupport#attach} reads, in the order the XML passes them. */
     static final List<String> ATTACH_PROPERTIES = List.of(ADVERTISED_PORT, ADVERTISED_HOST, ALT_SVC_MAX_AGE_SECONDS, ALT_SVC_PERSIST,
-        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
+        ALT_SVC_ON_HTTP3, UDP_PORT, QUIC_HOST, IDLE_TIMEOUT, STREAM_IDLE_TIMEOUT, SESSION_MAX_DATA, STREAM_MAX_DATA,
         BIDIRECTIONAL_MAX_STREAMS, MAX_CONNECTIONS, CONGESTION_CONTROL, ALT_SVC_FRAME, EVENT_LOOPS, RETRY,
         EARLY_DATA, EARLY_DATA_METHODS, QLOG_DIRECTORY, QLOG_MAX_BYTES, SECRET_FILE, SECRET_ENV, NODE_NAME);
 
@@ -93,6 +93,7 @@ class JettyModuleDefaultsTest
         assertEquals(String.valueOf(defaults.persist()), template.get(ALT_SVC_PERSIST));
         assertEquals(String.valueOf(defaults.advertiseOnHttp3()), template.get(ALT_SVC_ON_HTTP3));
         assertEquals(String.valueOf(H3Options.DEFAULT_IDLE_TIMEOUT.toMillis()), template.get(IDLE_TIMEOUT));
+        assertEquals(String.valueOf(H3Options.DEFAULT_STREAM_IDLE_TIMEOUT.toMillis()), template.get(STREAM_IDLE_TIMEOUT));
         assertEquals(String.valueOf(H3Options.DEFAULT_SESSION_MAX_DATA), template.get(SESSION_MAX_DATA));
         assertEquals(String.valueOf(H3Options.DEFAULT_STREAM_MAX_DATA), template.get(STREAM_MAX_DATA));
         assertEquals(String.valueOf(H3Options.DEFAULT_MAX_STREAMS), template.get(BIDIRECTIONAL_MAX_STREAMS));
